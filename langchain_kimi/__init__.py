@@ -1,0 +1,37 @@
+"""LangChain integration for Moonshot AI's Kimi models on Alibaba Cloud Model Studio."""
+
+from langchain_kimi._version import __version__
+from langchain_kimi.chat_models import ChatKimi
+from langchain_kimi.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ContentModerationError,
+    IncompleteStreamError,
+    KimiError,
+    MissingAPIKeyError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+)
+from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
+
+__all__ = [
+    "MODELS",
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatKimi",
+    "ContentModerationError",
+    "IncompleteStreamError",
+    "KimiError",
+    "KimiModelSpec",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "__version__",
+    "get_model_spec",
+]

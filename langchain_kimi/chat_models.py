@@ -1,0 +1,457 @@
+"""ChatKimi: Moonshot AI's Kimi models on Alibaba Cloud Model Studio (DashScope)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.utils import count_tokens_approximately
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_kimi.errors import MissingAPIKeyError
+from langchain_kimi.messages import (
+    KeepReasoning,
+    to_wire_messages,
+    with_system_instruction,
+)
+from langchain_kimi.models import (
+    THINKING_MODEL,
+    KimiModelSpec,
+    get_model_spec,
+    model_profile,
+)
+from langchain_kimi.parsing import StreamParser, to_ai_message
+from langchain_kimi.payload import REQUEST_FIELDS, build_payload, check_payload
+from langchain_kimi.structured import (
+    JSON_INSTRUCTION_KWARG,
+    bind_tools,
+    with_structured_output,
+)
+from langchain_kimi.transports import Transport, endpoint_for, make_transport
+
+API_KEY_ENV = "DASHSCOPE_API_KEY"
+BASE_URL_ENV = "DASHSCOPE_BASE_URL"
+
+
+class ChatKimi(BaseChatModel):
+    """Kimi chat models on Alibaba Cloud Model Studio (DashScope).
+
+    Setup:
+        Install ``langchain-kimi`` and set ``DASHSCOPE_API_KEY`` to a key from
+        the China (Beijing) region, the only region serving Kimi.
+
+        .. code-block:: bash
+
+            pip install -U langchain-kimi
+            export DASHSCOPE_API_KEY="sk-..."
+
+    Key init args — completion params:
+        model: ``"kimi-k2-thinking"`` (default, always reasons) or
+            ``"Moonshot-Kimi-K2-Instruct"``. Other ids are passed through with
+            no client-side checks.
+        temperature, top_p, presence_penalty: sampling; kimi-k2-thinking only
+            takes ``temperature`` (others raise ``ValueError`` before a request).
+        max_tokens: answer budget, at most the model's max response.
+        stop, seed: as usual.
+        enable_search, search_options: web search (Instruct only).
+        keep_reasoning: which past ``reasoning_content`` is sent back:
+            ``"tool_calls"`` (default; turns that made tool calls, which the
+            thinking model's tool loops need), ``"all"`` or ``"none"``.
+        model_kwargs / extra_body: DashScope fields not modelled here, sent
+            as top-level body fields (``parameters`` on the native protocol).
+
+    Key init args — client params:
+        api_key: defaults to ``DASHSCOPE_API_KEY``.
+        base_url: defaults to ``DASHSCOPE_BASE_URL``, else the endpoint of the
+            chosen transport (``.../compatible-mode/v1`` or ``.../api/v1``).
+        transport: ``"openai"`` (default, the ``openai`` SDK) or
+            ``"dashscope"`` (the ``dashscope`` SDK); same behaviour.
+        timeout, max_retries: 429, 5xx and dropped connections are retried
+            ``max_retries`` times (default 2) with backoff and ``Retry-After``.
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_kimi import ChatKimi
+
+            llm = ChatKimi(model="kimi-k2-thinking", max_tokens=4096)
+
+    Invoke:
+        .. code-block:: python
+
+            msg = llm.invoke("Who are you?")
+            msg.content  # the answer
+
+    Stream:
+        .. code-block:: python
+
+            for chunk in llm.stream("Who are you?"):
+                print(chunk.additional_kwargs.get("reasoning_content", ""), end="")
+                print(chunk.content, end="")
+
+    Async:
+        .. code-block:: python
+
+            msg = await llm.ainvoke("Who are you?")
+            async for chunk in llm.astream("Who are you?"):
+                ...
+            await llm.abatch(["Hi", "Hello"])
+
+    Tool calling:
+        .. code-block:: python
+
+            from langchain_core.tools import tool
+
+            @tool
+            def get_weather(city: str) -> str:
+                \"\"\"Weather in a city.\"\"\"
+                return "sunny"
+
+            msg = llm.bind_tools([get_weather]).invoke("Weather in Beijing?")
+            msg.tool_calls  # [{"name": "get_weather", "args": {"city": ...}, ...}]
+
+        Send the ``AIMessage`` back unchanged with the ``ToolMessage`` results:
+        its ``reasoning_content`` travels with its tool calls.
+
+    Structured output:
+        .. code-block:: python
+
+            from pydantic import BaseModel
+
+            class Answer(BaseModel):
+                city: str
+                population: int
+
+            llm.with_structured_output(Answer).invoke("Largest city in China?")
+
+        kimi-k2-thinking defaults to JSON mode; Moonshot-Kimi-K2-Instruct (no
+        JSON mode) to function calling.
+
+    Reasoning:
+        .. code-block:: python
+
+            msg = llm.invoke("Is 1001 prime?")
+            msg.additional_kwargs["reasoning_content"]  # the thinking
+            [b for b in msg.content_blocks if b["type"] == "reasoning"]
+
+    Token usage:
+        .. code-block:: python
+
+            msg.usage_metadata
+            # {"input_tokens": 8, "output_tokens": 183, "total_tokens": 191,
+            #  "output_token_details": {"reasoning": 120}}  # when reported
+
+        Streams report usage once, on the last chunk (``stream_usage=True``).
+
+    Response metadata:
+        .. code-block:: python
+
+            msg.response_metadata
+            # {"model_name": "kimi-k2-thinking", "model_provider": "dashscope",
+            #  "finish_reason": "stop", "id": "chatcmpl-...",
+            #  "request_id": "...", "cost_usd": 0.00042}
+
+        ``cost_usd`` is computed from the features table's prices for the
+        call's input and output tokens (known models only).
+    """
+
+    model_name: str = Field(default=THINKING_MODEL, alias="model")
+    """Model id: ``kimi-k2-thinking`` or ``Moonshot-Kimi-K2-Instruct``."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env(API_KEY_ENV, default=None),
+        alias="dashscope_api_key",
+    )
+    """Model Studio API key (China (Beijing) region); from DASHSCOPE_API_KEY."""
+    base_url: str | None = Field(
+        default_factory=from_env(BASE_URL_ENV, default=None), alias="dashscope_base_url"
+    )
+    """Endpoint; from DASHSCOPE_BASE_URL, else the transport's default."""
+    transport: Literal["openai", "dashscope"] = "openai"
+    """Which SDK carries the request; behaviour is the same."""
+    temperature: float | None = None
+    top_p: float | None = None
+    presence_penalty: float | None = None
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    seed: int | None = None
+    timeout: float | None = Field(default=None, alias="request_timeout")
+    """Seconds per request (for streams: the longest wait for data)."""
+    max_retries: int = 2
+    """Retries of 429, 5xx and dropped connections, with backoff."""
+    streaming: bool = False
+    stream_usage: bool = True
+    """Ask for usage in streams and report it on the last chunk."""
+    enable_search: bool | None = None
+    search_options: dict[str, Any] | None = None
+    keep_reasoning: KeepReasoning = "tool_calls"
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra DashScope request fields, sent as they are."""
+    extra_body: dict[str, Any] | None = None
+    """Extra DashScope request fields, merged last (OpenAI-client naming)."""
+    default_headers: dict[str, str] | None = None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    _transport: Transport | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _resolve_base_url(self) -> Self:
+        self.base_url = endpoint_for(self.transport, self.base_url)
+        return self
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return model_profile(get_model_spec(self.model_name))  # type: ignore[return-value]
+
+    # -- LangChain plumbing -------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "chat-kimi"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_kimi", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": API_KEY_ENV}
+
+    @property
+    def kimi_spec(self) -> KimiModelSpec:
+        """This model's row of the features table: limits, prices, capabilities.
+
+        ``llm.kimi_spec.max_reasoning_tokens``, ``.web_search``,
+        ``.cost_usd(input_tokens, output_tokens)``; ``.as_dict()`` for all.
+        """
+        return get_model_spec(self.model_name)
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params = {name: getattr(self, name, None) for name in REQUEST_FIELDS}
+        params.update(self.model_kwargs)
+        return params
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model_name": self.model_name,
+            "transport": self.transport,
+            "base_url": self.base_url,
+            **{k: v for k, v in self._default_params.items() if v is not None},
+        }
+
+    def _get_ls_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="dashscope",
+            ls_model_name=kwargs.get("model", self.model_name),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stop = stop or kwargs.get("stop") or self.stop
+        if stop:
+            params["ls_stop"] = [stop] if isinstance(stop, str) else list(stop)
+        return params
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Any | BaseTool] | None = None,
+    ) -> int:
+        """Approximate token count, offline (langchain-core's ~4 chars per token).
+
+        Kimi's tokenizer is not published as a Python package; the estimate is
+        good for budgeting, not for exact limits.
+        """
+        return count_tokens_approximately(messages, tools=list(tools) if tools else None)
+
+    def get_num_tokens(self, text: str) -> int:
+        """Approximate token count of a text (~4 characters per token)."""
+        return max(1, round(len(text) / 4)) if text else 0
+
+    # -- request building ---------------------------------------------------
+
+    def _client(self) -> Transport:
+        if self._transport is None:
+            if self.api_key is None or not self.api_key.get_secret_value():
+                raise MissingAPIKeyError(
+                    f"No API key: set the {API_KEY_ENV} environment variable or pass "
+                    "api_key=... (a Model Studio key from the China (Beijing) region)."
+                )
+            self._transport = make_transport(
+                self.transport,
+                api_key=self.api_key.get_secret_value(),
+                base_url=self.base_url or "",
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                default_headers=self.default_headers,
+            )
+        return self._transport
+
+    def _prepare(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        stream: bool,
+        kwargs: dict[str, Any],
+    ) -> tuple[KimiModelSpec, dict[str, Any]]:
+        """Validated payload for one call: defaults, then per-call overrides."""
+        kwargs = dict(kwargs)
+        model = kwargs.pop("model", None) or self.model_name
+        stream_usage = kwargs.pop("stream_usage", self.stream_usage)
+        kwargs.pop("stream", None)
+        instruction = kwargs.pop(JSON_INSTRUCTION_KWARG, None)
+        params = self._default_params
+        params.update(kwargs)
+        if stop is not None:
+            params["stop"] = stop
+        if self.extra_body:
+            params.update(self.extra_body)
+        spec = get_model_spec(model)
+        wire = to_wire_messages(messages, spec.model, self.keep_reasoning)
+        if instruction:
+            wire = with_system_instruction(wire, instruction)
+        payload = build_payload(
+            model, wire, params, stream=stream, stream_usage=stream_usage
+        )
+        check_payload(spec, payload)
+        if spec.max_input_tokens is not None:
+            estimate = count_tokens_approximately(messages)
+            if estimate > spec.max_input_tokens:
+                warnings.warn(
+                    f"{spec.model}: the input is about {estimate} tokens (estimate), "
+                    f"above the model's max input of {spec.max_input_tokens}; the "
+                    "service may refuse it. Trim the conversation.",
+                    stacklevel=4,
+                )
+        return spec, payload
+
+    # -- calls --------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        spec, payload = self._prepare(messages, stop, False, kwargs)
+        return _chat_result(to_ai_message(self._client().invoke(payload), spec))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        spec, payload = self._prepare(messages, stop, False, kwargs)
+        return _chat_result(to_ai_message(await self._client().ainvoke(payload), spec))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        spec, payload = self._prepare(messages, stop, True, kwargs)
+        parser = StreamParser(spec, report_usage="stream_options" in payload)
+        for delta in self._client().stream(payload):
+            chunk = parser.feed(delta)
+            if chunk is not None:
+                yield ChatGenerationChunk(message=chunk)
+        yield ChatGenerationChunk(message=parser.finish())
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        spec, payload = self._prepare(messages, stop, True, kwargs)
+        parser = StreamParser(spec, report_usage="stream_options" in payload)
+        async for delta in self._client().astream(payload):
+            chunk = parser.feed(delta)
+            if chunk is not None:
+                yield ChatGenerationChunk(message=chunk)
+        yield ChatGenerationChunk(message=parser.finish())
+
+    # -- tools and structured output ----------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Any | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (any LangChain tool form) for function calling.
+
+        ``tool_choice``: ``"auto"``, ``"none"``, ``"required"`` / ``"any"``, a
+        tool's name, ``True`` (the single tool) or a wire-form dict.
+        ``parallel_tool_calls`` is passed through. ``strict`` is accepted for
+        compatibility but not sent: the service has no strict mode.
+        """
+        return bind_tools(
+            self,
+            tools,
+            tool_choice=tool_choice,
+            parallel_tool_calls=parallel_tool_calls,
+            **kwargs,
+        )
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        method: Literal["function_calling", "json_mode", "json_schema"] | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
+        """Replies parsed into ``schema`` (pydantic, TypedDict or JSON schema).
+
+        The default method follows the model's capabilities: ``"json_mode"``
+        on models with structured output (kimi-k2-thinking: JSON mode plus an
+        instruction carrying the schema, validated on the client), else
+        ``"function_calling"`` (a forced tool call). ``"json_schema"`` is
+        served like JSON mode (Kimi has no server-side JSON-schema mode) with
+        client-side validation. ``strict`` is accepted but not sent.
+        """
+        return with_structured_output(
+            self, schema, method=method, include_raw=include_raw, **kwargs
+        )
+
+
+def _chat_result(message: AIMessage) -> ChatResult:
+    finish = message.response_metadata.get("finish_reason")
+    return ChatResult(
+        generations=[ChatGeneration(message=message, generation_info={"finish_reason": finish})],
+        llm_output={"model_name": message.response_metadata.get("model_name")},
+    )

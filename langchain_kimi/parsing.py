@@ -1,0 +1,198 @@
+"""Normalized results and deltas to LangChain messages (pure).
+
+The per-delta path (``StreamParser.feed``) does only what the delta carries:
+no SDK objects, no dumping, no re-validation of what was already built.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages.tool import (
+    InvalidToolCall,
+    ToolCall,
+    ToolCallChunk,
+    invalid_tool_call,
+    tool_call,
+)
+
+from langchain_kimi.errors import IncompleteStreamError
+from langchain_kimi.models import KimiModelSpec
+
+MODEL_PROVIDER = "dashscope"
+
+
+def usage_metadata(usage: dict[str, int]) -> UsageMetadata:
+    """Normalized usage to LangChain's ``UsageMetadata``."""
+    metadata = UsageMetadata(
+        input_tokens=usage["input_tokens"],
+        output_tokens=usage["output_tokens"],
+        total_tokens=usage["total_tokens"],
+    )
+    if "reasoning_tokens" in usage:
+        metadata["output_token_details"] = {"reasoning": usage["reasoning_tokens"]}
+    if "cached_tokens" in usage:
+        metadata["input_token_details"] = {"cache_read": usage["cached_tokens"]}
+    return metadata
+
+
+def response_metadata(
+    spec: KimiModelSpec,
+    *,
+    model: str | None,
+    finish_reason: str | None,
+    response_id: str | None,
+    request_id: str | None,
+    usage: dict[str, int] | None,
+) -> dict[str, Any]:
+    """The response metadata ChatKimi documents, with the call's cost in USD."""
+    metadata: dict[str, Any] = {
+        "model_name": model or spec.model,
+        "model_provider": MODEL_PROVIDER,
+        "finish_reason": finish_reason,
+        "id": response_id,
+        "request_id": request_id,
+    }
+    if usage is not None:
+        cost = spec.cost_usd(usage["input_tokens"], usage["output_tokens"])
+        if cost is not None:
+            metadata["cost_usd"] = round(cost, 10)
+    return metadata
+
+
+def parse_tool_call(call: dict[str, Any]) -> ToolCall | InvalidToolCall:
+    """One whole wire tool call; bad JSON arguments become an invalid call."""
+    arguments = call.get("arguments") or ""
+    try:
+        args = json.loads(arguments) if arguments.strip() else {}
+    except json.JSONDecodeError as exc:
+        return invalid_tool_call(
+            name=call.get("name"), args=arguments, id=call.get("id"), error=str(exc)
+        )
+    if not isinstance(args, dict):
+        return invalid_tool_call(
+            name=call.get("name"),
+            args=arguments,
+            id=call.get("id"),
+            error="tool arguments are not a JSON object",
+        )
+    return tool_call(name=call.get("name") or "", args=args, id=call.get("id"))
+
+
+def to_ai_message(result: dict[str, Any], spec: KimiModelSpec) -> AIMessage:
+    """A normalized whole result to an ``AIMessage``."""
+    additional: dict[str, Any] = {}
+    if result.get("reasoning_content"):
+        additional["reasoning_content"] = result["reasoning_content"]
+    calls: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for raw in result.get("tool_calls") or ():
+        parsed = parse_tool_call(raw)
+        if parsed.get("type") == "invalid_tool_call":
+            invalid.append(parsed)  # type: ignore[arg-type]
+        else:
+            calls.append(parsed)  # type: ignore[arg-type]
+    usage = result.get("usage")
+    return AIMessage(
+        content=result.get("content") or "",
+        additional_kwargs=additional,
+        tool_calls=calls,
+        invalid_tool_calls=invalid,
+        usage_metadata=usage_metadata(usage) if usage else None,
+        response_metadata=response_metadata(
+            spec,
+            model=result.get("model"),
+            finish_reason=result.get("finish_reason"),
+            response_id=result.get("id"),
+            request_id=result.get("request_id"),
+            usage=usage,
+        ),
+        id=result.get("id"),
+    )
+
+
+class StreamParser:
+    """Turns a stream of normalized deltas into ``AIMessageChunk`` objects.
+
+    One chunk per delta that carries text, reasoning or tool-call pieces; then
+    ``finish()`` gives the last chunk with usage (reported once, whichever
+    place the service put it) and response metadata. A stream that never
+    reached a finish reason is cut, and ``finish()`` raises.
+    """
+
+    __slots__ = (
+        "_spec",
+        "_report_usage",
+        "finish_reason",
+        "usage",
+        "response_id",
+        "request_id",
+        "model",
+    )
+
+    def __init__(self, spec: KimiModelSpec, *, report_usage: bool = True) -> None:
+        self._spec = spec
+        self._report_usage = report_usage
+        self.finish_reason: str | None = None
+        self.usage: dict[str, int] | None = None
+        self.response_id: str | None = None
+        self.request_id: str | None = None
+        self.model: str | None = None
+
+    def feed(self, delta: dict[str, Any]) -> AIMessageChunk | None:
+        """Record a delta's metadata; return its chunk, if it carries content."""
+        if self.response_id is None:
+            self.response_id = delta.get("id")
+            self.model = delta.get("model")
+            self.request_id = delta.get("request_id", self.request_id)
+        if "finish_reason" in delta:
+            self.finish_reason = delta["finish_reason"]
+        if "usage" in delta:
+            self.usage = delta["usage"]
+        content = delta.get("content", "")
+        reasoning = delta.get("reasoning_content")
+        pieces = delta.get("tool_calls")
+        if not (content or reasoning or pieces):
+            return None
+        return AIMessageChunk(
+            content=content,
+            additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
+            tool_call_chunks=[
+                ToolCallChunk(
+                    name=piece["name"],
+                    args=piece["arguments"],
+                    id=piece["id"],
+                    index=piece["index"],
+                    type="tool_call_chunk",
+                )
+                for piece in pieces
+            ]
+            if pieces
+            else [],
+        )
+
+    def finish(self) -> AIMessageChunk:
+        """The closing chunk; raises ``IncompleteStreamError`` on a cut stream."""
+        if self.finish_reason is None:
+            raise IncompleteStreamError(
+                "The stream ended before the model finished its answer; the "
+                "partial reply was not returned as complete.",
+                request_id=self.request_id,
+            )
+        usage = self.usage if self._report_usage else None
+        return AIMessageChunk(
+            content="",
+            usage_metadata=usage_metadata(usage) if usage else None,
+            response_metadata=response_metadata(
+                self._spec,
+                model=self.model,
+                finish_reason=self.finish_reason,
+                response_id=self.response_id,
+                request_id=self.request_id,
+                usage=usage,
+            ),
+            chunk_position="last",
+        )

@@ -1,0 +1,95 @@
+"""What the simulator answers: scripted replies and faults, as plain data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+UsagePlacement = Literal["trailing", "choice", "both"]
+
+_PIECES = re.compile(r"\S+\s*|\s+")
+
+
+def split_text(text: str) -> list[str]:
+    """Split text into word-sized stream deltas (whitespace kept)."""
+    return _PIECES.findall(text)
+
+
+@dataclass
+class ToolCallSpec:
+    """One tool call the simulator makes; ``arguments`` is a dict or raw text."""
+
+    name: str
+    arguments: dict[str, Any] | str = field(default_factory=dict)
+    id: str | None = None
+
+
+@dataclass
+class Reply:
+    """A scripted answer.
+
+    ``content`` and ``reasoning`` are text, or lists of exact stream deltas.
+    ``usage`` overrides the computed token counts (keys ``input_tokens``,
+    ``output_tokens``, optional ``reasoning_tokens``). ``usage_in`` says where a
+    compatible-mode stream carries usage: a trailing chunk with empty choices
+    (OpenAI style), ``choices[0].usage`` of the finishing chunk (seen in Kimi
+    streams), or both. ``delay`` holds back the first byte; ``chunk_delay``
+    spaces stream events.
+    """
+
+    content: str | list[str] = ""
+    reasoning: str | list[str] | None = None
+    tool_calls: list[ToolCallSpec] = field(default_factory=list)
+    finish_reason: str | None = None
+    usage: dict[str, int] | None = None
+    usage_in: UsagePlacement = "trailing"
+    delay: float = 0.0
+    chunk_delay: float = 0.0
+
+    def content_pieces(self) -> list[str]:
+        return _pieces(self.content)
+
+    def reasoning_pieces(self) -> list[str]:
+        return _pieces(self.reasoning)
+
+    def text(self) -> str:
+        return "".join(self.content_pieces())
+
+    def reasoning_text(self) -> str | None:
+        return "".join(self.reasoning_pieces()) if self.reasoning is not None else None
+
+    def final_finish_reason(self) -> str:
+        if self.finish_reason:
+            return self.finish_reason
+        return "tool_calls" if self.tool_calls else "stop"
+
+
+def _pieces(text: str | list[str] | None) -> list[str]:
+    if text is None:
+        return []
+    return list(text) if isinstance(text, list) else split_text(text)
+
+
+FaultKind = Literal["status", "drop", "stream_error"]
+
+
+@dataclass
+class Fault:
+    """A failure on demand.
+
+    - ``status``: answer with HTTP ``status`` and DashScope's error body.
+    - ``drop``: start streaming ``reply`` (or a default one), then close the
+      connection after ``after_events`` events.
+    - ``stream_error``: same, then a mid-stream error (native ``event:error``;
+      an ``error`` object on the compatible endpoint).
+    """
+
+    kind: FaultKind = "status"
+    status: int = 500
+    code: str = "InternalError"
+    message: str = "An internal error has occurred, please try again later."
+    retry_after: float | None = None
+    after_events: int = 2
+    delay: float = 0.0
+    reply: Reply | None = None

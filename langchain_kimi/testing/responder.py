@@ -1,0 +1,190 @@
+"""The simulator's deterministic default answers, good enough for demos.
+
+- The thinking model reasons before it answers.
+- Given tools and a fresh question, it calls the best-matching tool (or each
+  tool the question names), with arguments built from the tool's schema and
+  the words of the question.
+- After tool results, it answers using them.
+- Under JSON mode it returns JSON, matching a schema found in the prompt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_kimi.models import KimiModelSpec
+from langchain_kimi.testing.replies import Reply, ToolCallSpec
+
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+_STOP = {"what", "is", "the", "a", "an", "of", "in", "to", "for", "and", "me", "please"}
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text.replace("_", " "))} - _STOP
+
+
+def _last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return str(message.get("content") or "")
+    return ""
+
+
+def _entity(question: str) -> str:
+    quoted = _QUOTED.findall(question)
+    if quoted:
+        return str(quoted[0])
+    names = [n for n in _CAPITALISED.findall(question) if n.lower() not in _STOP]
+    names = [n for n in names if n.split()[0].lower() not in ("what", "who", "how")]
+    if names:
+        return str(names[-1])
+    words = [w for w in _WORD.findall(question) if w.lower() not in _STOP]
+    return words[-1] if words else "example"
+
+
+def _value_for(name: str, schema: Mapping[str, Any], question: str, used: list[float]) -> Any:
+    if "enum" in schema and schema["enum"]:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if kind in ("integer", "number"):
+        numbers = [float(n) for n in _NUMBER.findall(question)]
+        value = numbers[len(used)] if len(used) < len(numbers) else float(len(used) + 1)
+        used.append(value)
+        return int(value) if kind == "integer" else value
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return []
+    if kind == "object":
+        return build_object(schema, question)
+    return _entity(question)
+
+
+def build_object(schema: Mapping[str, Any], question: str) -> dict[str, Any]:
+    """An object that satisfies ``schema``, filled from the question's words."""
+    properties: Mapping[str, Any] = schema.get("properties") or {}
+    used: list[float] = []
+    return {
+        name: _value_for(name, prop if isinstance(prop, dict) else {}, question, used)
+        for name, prop in properties.items()
+    }
+
+
+def _tool_name(tool: Mapping[str, Any]) -> str:
+    return str(tool.get("function", {}).get("name", ""))
+
+
+def _choose_tools(
+    tools: Sequence[Mapping[str, Any]], tool_choice: Any, question: str, parallel: bool
+) -> list[Mapping[str, Any]]:
+    if tool_choice == "none":
+        return []
+    if isinstance(tool_choice, dict):
+        name = tool_choice.get("function", {}).get("name")
+        return [t for t in tools if _tool_name(t) == name][:1]
+    asked = _words(question)
+    named = [
+        t for t in tools if _tool_name(t).lower() in question.lower().replace(" ", "_")
+    ]
+    if named and parallel:
+        return named
+    scored = sorted(
+        tools,
+        key=lambda t: -len(
+            asked
+            & _words(_tool_name(t) + " " + str(t.get("function", {}).get("description")))
+        ),
+    )
+    return scored[:1]
+
+
+def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    decoder = json.JSONDecoder()
+    for message in messages:
+        text = str(message.get("content") or "")
+        for match in re.finditer(r"\{", text):
+            try:
+                candidate, _ = decoder.raw_decode(text, match.start())
+            except json.JSONDecodeError:
+                continue
+            if isinstance(candidate, dict) and "properties" in candidate:
+                return candidate
+    return None
+
+
+def _reasoning(spec: KimiModelSpec, question: str, plan: str) -> str | None:
+    if not spec.deep_thinking:
+        return None
+    return (
+        f"The user asks: {question!r}. I need to work out what they want. "
+        f"{plan} I will keep the answer short and clear."
+    )
+
+
+def respond(
+    spec: KimiModelSpec,
+    messages: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
+) -> Reply:
+    """The default reply to a request the simulator accepted."""
+    question = _last_user_text(messages)
+    last = messages[-1] if messages else {}
+    tools = params.get("tools") or []
+    if last.get("role") == "tool":
+        results = []
+        for message in reversed(messages):
+            if message.get("role") != "tool":
+                break
+            results.append(str(message.get("content")))
+        summary = "; ".join(reversed(results))
+        return Reply(
+            content=f"Based on the tool results ({summary}), here is the answer "
+            f"to {question!r}: {summary}.",
+            reasoning=_reasoning(spec, question, "The tools have answered."),
+        )
+    if tools:
+        chosen = _choose_tools(
+            tools,
+            params.get("tool_choice"),
+            question,
+            params.get("parallel_tool_calls") is not False,
+        )
+        if chosen:
+            calls = [
+                ToolCallSpec(
+                    name=_tool_name(tool),
+                    arguments=build_object(
+                        tool.get("function", {}).get("parameters") or {}, question
+                    ),
+                )
+                for tool in chosen
+            ]
+            names = ", ".join(call.name for call in calls)
+            return Reply(
+                tool_calls=calls,
+                reasoning=_reasoning(spec, question, f"I should call {names}."),
+            )
+    response_format = params.get("response_format") or {}
+    if response_format.get("type") == "json_object":
+        schema = _find_schema(messages)
+        obj = build_object(schema, question) if schema else {"answer": question}
+        return Reply(
+            content=json.dumps(obj, ensure_ascii=False),
+            reasoning=_reasoning(spec, question, "The reply must be JSON."),
+        )
+    if "who are you" in question.lower():
+        answer = (
+            "I am Kimi, an AI assistant developed by Moonshot AI. (This reply comes "
+            "from the local langchain-kimi simulator.)"
+        )
+    else:
+        answer = f"You said: {question}. (Simulated Kimi reply.)"
+    return Reply(content=answer, reasoning=_reasoning(spec, question, "Answer directly."))

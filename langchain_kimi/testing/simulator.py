@@ -1,0 +1,349 @@
+"""A loopback stand-in for Model Studio's text-generation service.
+
+It speaks both protocols so the real ``openai`` and ``dashscope`` SDKs parse
+its answers unchanged, applies the service's own rules, records every request,
+and answers from a queue of scripted replies and faults, or else from a
+deterministic responder. It runs on ``127.0.0.1`` on an ephemeral port, in a
+background thread with its own event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
+from langchain_kimi.testing import protocol, rules
+from langchain_kimi.testing.replies import Fault, Reply
+from langchain_kimi.testing.responder import respond
+
+COMPATIBLE_ROUTE = "/compatible-mode/v1/chat/completions"
+NATIVE_ROUTE = "/api/v1/services/aigc/text-generation/generation"
+DEFAULT_API_KEY = "sk-kimi-simulator"
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the simulator received it."""
+
+    protocol: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    status: int = 200
+
+    @property
+    def model(self) -> Any:
+        return self.body.get("model")
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        if self.protocol == "dashscope":
+            return list((self.body.get("input") or {}).get("messages") or [])
+        return list(self.body.get("messages") or [])
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Request parameters, whichever protocol carried them."""
+        if self.protocol == "dashscope":
+            return dict(self.body.get("parameters") or {})
+        return {k: v for k, v in self.body.items() if k not in ("model", "messages")}
+
+
+@dataclass
+class _Queue:
+    items: collections.deque[Reply | Fault] = field(default_factory=collections.deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pop(self) -> Reply | Fault | None:
+        with self.lock:
+            return self.items.popleft() if self.items else None
+
+
+class KimiSimulator:
+    """The simulator; use as a context manager or ``start()`` / ``stop()``.
+
+    >>> with KimiSimulator() as sim:
+    ...     sim.queue(Reply(content="Hello", reasoning="Greet back."))
+    ...     llm = ChatKimi(api_key=sim.api_key, base_url=sim.openai_base_url)
+    ...     llm.invoke("Hi").content
+    'Hello'
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str = DEFAULT_API_KEY,
+        extra_models: Iterable[str] = (),
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.api_key = api_key
+        self.models: dict[str, KimiModelSpec] = dict(MODELS)
+        for name in extra_models:
+            self.models[name] = get_model_spec(name)
+        self.requests: list[RecordedRequest] = []
+        self._queue = _Queue()
+        self._host = host
+        self._port = port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- addresses ---------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Root URL, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://{self._host}:{self._port}"
+
+    @property
+    def openai_base_url(self) -> str:
+        return self.url + "/compatible-mode/v1"
+
+    @property
+    def native_base_url(self) -> str:
+        return self.url + "/api/v1"
+
+    def base_url_for(self, transport: str) -> str:
+        return self.native_base_url if transport == "dashscope" else self.openai_base_url
+
+    # -- scripting ---------------------------------------------------------
+
+    def queue(self, *items: Reply | Fault) -> None:
+        """Answer the next requests with these replies or faults, in order."""
+        with self._queue.lock:
+            self._queue.items.extend(items)
+
+    def fail(
+        self,
+        status: int,
+        code: str,
+        message: str = "Simulated failure.",
+        *,
+        retry_after: float | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests with an HTTP error."""
+        fault = Fault(status=status, code=code, message=message, retry_after=retry_after)
+        self.queue(*([fault] * times))
+
+    def reset(self) -> None:
+        """Forget recorded requests and anything still queued."""
+        with self._queue.lock:
+            self._queue.items.clear()
+        self.requests.clear()
+
+    @property
+    def last_request(self) -> RecordedRequest:
+        return self.requests[-1]
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> KimiSimulator:
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._serve())
+            except BaseException as exc:  # reported to start()
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._shutdown())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="kimi-simulator", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        if failure:
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+        self._loop = None
+        self._thread = None
+
+    def __enter__(self) -> KimiSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def _serve(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post(COMPATIBLE_ROUTE, self._compatible)
+        app.router.add_post(NATIVE_ROUTE, self._native)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self._port = sockets[0].getsockname()[1]
+
+    async def _shutdown(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # -- handlers ----------------------------------------------------------
+
+    async def _compatible(self, request: web.Request) -> web.StreamResponse:
+        return await self._handle(request, "openai")
+
+    async def _native(self, request: web.Request) -> web.StreamResponse:
+        return await self._handle(request, "dashscope")
+
+    async def _handle(self, request: web.Request, kind: str) -> web.StreamResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            body = {}
+        record = RecordedRequest(kind, request.path, dict(request.headers), body)
+        self.requests.append(record)
+        native = kind == "dashscope"
+        params = record.params
+        stream = bool(
+            request.headers.get("X-DashScope-SSE") == "enable" or params.get("stream")
+        ) if native else bool(body.get("stream"))
+        refusal = (
+            rules.check_auth(request.headers.get("Authorization"), self.api_key)
+            or rules.check_model(body.get("model"), self.models)
+            or rules.check_messages(record.messages)
+        )
+        if refusal is None:
+            spec = self.models[body["model"]]
+            refusal = rules.check_parameters(spec, params, record.messages)
+        if refusal is not None:
+            record.status = refusal[0]
+            return _error(kind, refusal[0], refusal[1], refusal[2], request_id)
+        item = self._queue.pop()
+        if isinstance(item, Fault) and item.kind == "status":
+            await asyncio.sleep(item.delay)
+            record.status = item.status
+            return _error(
+                kind, item.status, item.code, item.message, request_id, item.retry_after
+            )
+        fault = item if isinstance(item, Fault) else None
+        reply = item if isinstance(item, Reply) else None
+        if fault is not None:
+            reply = fault.reply
+        if reply is None:
+            reply = respond(spec, record.messages, params)
+        await asyncio.sleep(reply.delay)
+        input_tokens = protocol.estimate_tokens(json.dumps(record.messages))
+        model = body["model"]
+        if not stream:
+            payload = (
+                protocol.native_body(reply, request_id, input_tokens)
+                if native
+                else protocol.openai_body(reply, model, request_id, input_tokens)
+            )
+            return web.json_response(payload, headers={"x-request-id": request_id})
+        events: Iterator[str] = (
+            protocol.native_events(
+                reply,
+                request_id,
+                input_tokens,
+                incremental=bool(params.get("incremental_output")),
+            )
+            if native
+            else protocol.openai_events(
+                reply,
+                model,
+                request_id,
+                input_tokens,
+                include_usage=bool((params.get("stream_options") or {}).get("include_usage")),
+            )
+        )
+        return await self._stream(request, kind, events, reply, fault, request_id)
+
+    async def _stream(
+        self,
+        request: web.Request,
+        kind: str,
+        events: Iterator[str],
+        reply: Reply,
+        fault: Fault | None,
+        request_id: str,
+    ) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-cache",
+                "x-request-id": request_id,
+            }
+        )
+        await response.prepare(request)
+        for number, event in enumerate(events):
+            if fault is not None and number >= fault.after_events:
+                await self._fault_mid_stream(request, response, kind, fault, request_id)
+                return response
+            await response.write(event.encode())
+            if reply.chunk_delay:
+                await asyncio.sleep(reply.chunk_delay)
+        await response.write_eof()
+        return response
+
+    async def _fault_mid_stream(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        kind: str,
+        fault: Fault,
+        request_id: str,
+    ) -> None:
+        if fault.kind == "stream_error":
+            if kind == "dashscope":
+                data = protocol.native_error(fault.code, fault.message, request_id)
+                data["status_code"] = fault.status
+                await response.write(
+                    protocol.native_event(fault.after_events + 1, data, error=True).encode()
+                )
+            else:
+                data = protocol.openai_error(
+                    fault.status, fault.code, fault.message, request_id
+                )
+                await response.write(f"data: {json.dumps(data)}\n\n".encode())
+            await response.write_eof()
+            return
+        transport = request.transport
+        if transport is not None:
+            transport.close()
+
+
+def _error(
+    kind: str,
+    status: int,
+    code: str,
+    message: str,
+    request_id: str,
+    retry_after: float | None = None,
+) -> web.Response:
+    body = (
+        protocol.native_error(code, message, request_id)
+        if kind == "dashscope"
+        else protocol.openai_error(status, code, message, request_id)
+    )
+    headers = {"x-request-id": request_id}
+    if retry_after is not None:
+        headers["Retry-After"] = f"{retry_after:g}"
+    return web.json_response(body, status=status, headers=headers)

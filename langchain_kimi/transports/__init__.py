@@ -1,0 +1,80 @@
+"""Transports: the only code that does I/O. One small class per SDK.
+
+Each offers ``invoke`` / ``ainvoke`` (a normalized result dict) and
+``stream`` / ``astream`` (normalized delta dicts), retries included, and
+raises only ``langchain_kimi.errors`` exceptions. The dashscope transport is
+imported on first use, so ``import langchain_kimi`` does not load ``dashscope``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, Protocol
+
+COMPATIBLE_PATH = "/compatible-mode/v1"
+NATIVE_PATH = "/api/v1"
+DEFAULT_HOST = "https://dashscope.aliyuncs.com"
+DEFAULT_BASE_URLS = {
+    "openai": DEFAULT_HOST + COMPATIBLE_PATH,
+    "dashscope": DEFAULT_HOST + NATIVE_PATH,
+}
+
+
+class Transport(Protocol):
+    """What ChatKimi needs from a transport."""
+
+    def invoke(self, payload: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    async def ainvoke(self, payload: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def stream(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]: ...
+
+    def astream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]: ...
+
+
+def endpoint_for(transport: str, base_url: str | None) -> str:
+    """The base URL a transport should use.
+
+    With no URL, the transport's default. A URL written for the other protocol
+    (``.../compatible-mode/v1`` vs ``.../api/v1``, e.g. one DASHSCOPE_BASE_URL
+    shared by both) is switched to this transport's path on the same host.
+    """
+    if not base_url:
+        return DEFAULT_BASE_URLS[transport]
+    url = base_url.rstrip("/")
+    if transport == "dashscope" and url.endswith(COMPATIBLE_PATH):
+        return url[: -len(COMPATIBLE_PATH)] + NATIVE_PATH
+    if transport == "openai" and url.endswith(NATIVE_PATH):
+        return url[: -len(NATIVE_PATH)] + COMPATIBLE_PATH
+    return url
+
+
+def make_transport(
+    kind: str,
+    *,
+    api_key: str,
+    base_url: str,
+    timeout: float | None,
+    max_retries: int,
+    default_headers: Mapping[str, str] | None = None,
+) -> Transport:
+    """Build the transport named by ``kind`` (importing its SDK only then)."""
+    if kind == "dashscope":
+        from langchain_kimi.transports.dashscope import DashScopeTransport
+
+        return DashScopeTransport(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+    from langchain_kimi.transports.openai import OpenAITransport
+
+    return OpenAITransport(
+        api_key=api_key,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+        default_headers=default_headers,
+    )

@@ -1,0 +1,248 @@
+"""I/O over the OpenAI-compatible endpoint with the ``openai`` SDK.
+
+The SDK does auth, connection pooling, timeouts and HTTP error mapping; its
+own retries are off (``retry.py`` owns the policy). Bodies are read raw and
+parsed straight into dicts: the SDK's typed objects (a pydantic model per
+streamed delta) are never built, because that is where its time goes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+import httpx2  # the openai SDK's HTTP client; its transport errors end a stream
+import openai
+
+from langchain_kimi.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    IncompleteStreamError,
+    KimiError,
+    error_for,
+)
+from langchain_kimi.retry import (
+    acall_with_retries,
+    astream_with_retries,
+    call_with_retries,
+    parse_retry_after,
+    stream_with_retries,
+)
+from langchain_kimi.wire import DONE, from_openai_chunk, from_openai_completion
+
+_REQUEST_ID_HEADER = "x-request-id"
+
+
+def map_openai_error(exc: openai.APIError) -> KimiError:
+    """An openai SDK exception to the project's class, keeping DashScope's facts."""
+    if isinstance(exc, openai.APITimeoutError):
+        return APITimeoutError("The request timed out; raise `timeout` or retry later.")
+    if isinstance(exc, openai.APIConnectionError):
+        return APIConnectionError(f"Could not reach the service: {exc.message}")
+    if not isinstance(exc, openai.APIStatusError):
+        return KimiError(exc.message)
+    body = exc.body if isinstance(exc.body, dict) else {}
+    detail = body.get("error", body)
+    detail = detail if isinstance(detail, dict) else {}
+    headers = exc.response.headers
+    return error_for(
+        exc.status_code,
+        detail.get("code") or body.get("code"),
+        detail.get("message") or body.get("message") or exc.message,
+        body.get("request_id") or headers.get(_REQUEST_ID_HEADER),
+        parse_retry_after(headers),
+    )
+
+
+def _stream_body_error(exc: Exception, request_id: str | None) -> KimiError:
+    if isinstance(exc, httpx2.TimeoutException):
+        return APITimeoutError(
+            "The stream stalled past `timeout` before the answer finished.",
+            request_id=request_id,
+        )
+    return IncompleteStreamError(
+        f"The stream was cut before the answer finished ({type(exc).__name__}).",
+        request_id=request_id,
+    )
+
+
+class _EventReader:
+    """SSE lines to normalized deltas; shared by the sync and async streams."""
+
+    __slots__ = ("request_id", "done", "_first")
+
+    def __init__(self, request_id: str | None) -> None:
+        self.request_id = request_id
+        self.done = False
+        self._first = True
+
+    def read(self, line: str) -> dict[str, Any] | None:
+        """The delta of one line, or ``None`` for blanks, comments and the end."""
+        if not line.startswith("data:"):
+            return None
+        data = line[5:].lstrip()
+        if data == DONE:
+            self.done = True
+            return None
+        event = json.loads(data)
+        if "error" in event:
+            raise _mid_stream_error(event, self.request_id)
+        delta = from_openai_chunk(event)
+        if self._first:
+            delta["request_id"] = self.request_id
+            self._first = False
+        return delta
+
+
+def _mid_stream_error(event: dict[str, Any], request_id: str | None) -> KimiError:
+    detail = event["error"] if isinstance(event.get("error"), dict) else event
+    return error_for(
+        None,
+        detail.get("code"),
+        detail.get("message") or "The service reported an error mid-stream.",
+        event.get("request_id") or request_id,
+    )
+
+
+def _split(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """SDK arguments: typed fields it must know about, the rest as extra_body."""
+    extra = {
+        k: v for k, v in payload.items() if k not in ("model", "messages", "stream")
+    }
+    return {
+        "model": payload["model"],
+        "messages": payload["messages"],
+        "stream": bool(payload.get("stream")),
+        "extra_body": extra,
+    }
+
+
+class OpenAITransport:
+    """Sync and async calls, streamed or not, returning normalized dicts."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        timeout: float | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        options: dict[str, Any] = {
+            "api_key": api_key,
+            "base_url": base_url,
+            "max_retries": 0,
+            "default_headers": dict(default_headers or {}),
+        }
+        if timeout is not None:
+            options["timeout"] = timeout
+        self._options = options
+        self._max_retries = max_retries
+        self._client: openai.OpenAI | None = None
+        self._aclient: openai.AsyncOpenAI | None = None
+
+    @property
+    def client(self) -> openai.OpenAI:
+        if self._client is None:
+            self._client = openai.OpenAI(**self._options)
+        return self._client
+
+    @property
+    def aclient(self) -> openai.AsyncOpenAI:
+        if self._aclient is None:
+            self._aclient = openai.AsyncOpenAI(**self._options)
+        return self._aclient
+
+    # -- whole replies -----------------------------------------------------
+
+    def invoke(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return call_with_retries(lambda: self._invoke_once(payload), self._max_retries)
+
+    async def ainvoke(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return await acall_with_retries(
+            lambda: self._ainvoke_once(payload), self._max_retries
+        )
+
+    def _invoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            raw = self.client.chat.completions.with_raw_response.create(**_split(payload))
+            body = raw.http_response.content
+        except openai.APIError as exc:
+            raise map_openai_error(exc) from exc
+        return _result(body, raw.headers.get(_REQUEST_ID_HEADER))
+
+    async def _ainvoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            raw = await self.aclient.chat.completions.with_raw_response.create(
+                **_split(payload)
+            )
+            body = raw.http_response.content
+        except openai.APIError as exc:
+            raise map_openai_error(exc) from exc
+        return _result(body, raw.headers.get(_REQUEST_ID_HEADER))
+
+    # -- streams -----------------------------------------------------------
+
+    def stream(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        return stream_with_retries(lambda: self._stream_once(payload), self._max_retries)
+
+    def astream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        return astream_with_retries(
+            lambda: self._astream_once(payload), self._max_retries
+        )
+
+    def _stream_once(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        try:
+            manager = self.client.chat.completions.with_streaming_response.create(
+                **_split(payload)
+            )
+            response = manager.__enter__()
+        except openai.APIError as exc:
+            raise map_openai_error(exc) from exc
+        reader = _EventReader(response.headers.get(_REQUEST_ID_HEADER))
+        try:
+            for line in response.iter_lines():
+                delta = reader.read(line)
+                if delta is not None:
+                    yield delta
+                elif reader.done:
+                    return
+        except (httpx2.TransportError, json.JSONDecodeError) as exc:
+            raise _stream_body_error(exc, reader.request_id) from exc
+        finally:
+            manager.__exit__(None, None, None)
+
+    async def _astream_once(
+        self, payload: Mapping[str, Any]
+    ) -> AsyncIterator[dict[str, Any]]:
+        try:
+            manager = self.aclient.chat.completions.with_streaming_response.create(
+                **_split(payload)
+            )
+            response = await manager.__aenter__()
+        except openai.APIError as exc:
+            raise map_openai_error(exc) from exc
+        reader = _EventReader(response.headers.get(_REQUEST_ID_HEADER))
+        try:
+            async for line in response.iter_lines():
+                delta = reader.read(line)
+                if delta is not None:
+                    yield delta
+                elif reader.done:
+                    return
+        except (httpx2.TransportError, json.JSONDecodeError) as exc:
+            raise _stream_body_error(exc, reader.request_id) from exc
+        finally:
+            await manager.__aexit__(None, None, None)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def _result(body: bytes, request_id: str | None) -> dict[str, Any]:
+    result = from_openai_completion(json.loads(body))
+    result["request_id"] = result.get("request_id") or request_id
+    return result
