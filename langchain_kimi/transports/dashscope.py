@@ -1,0 +1,164 @@
+"""I/O over the native endpoint with the ``dashscope`` SDK.
+
+The SDK does not raise on HTTP errors (it returns, or yields, a response whose
+``status_code`` is not 200) and does not retry, so every response and every
+streamed event is checked here and failures become the project's exceptions;
+``retry.py`` supplies the same retry policy as the other transport. The key
+and base URL go with each call (``api_key=``, ``base_address=``), never into
+the SDK's module globals, so models with different endpoints coexist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+import aiohttp
+import requests
+from dashscope import AioGeneration, Generation
+
+from langchain_kimi.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    IncompleteStreamError,
+    KimiError,
+    error_for,
+)
+from langchain_kimi.payload import native_request
+from langchain_kimi.retry import (
+    acall_with_retries,
+    astream_with_retries,
+    call_with_retries,
+    parse_retry_after,
+    stream_with_retries,
+)
+from langchain_kimi.wire import from_native_event, from_native_response
+
+_TIMEOUTS = (requests.exceptions.Timeout, asyncio.TimeoutError)
+_CONNECTION = (requests.exceptions.RequestException, aiohttp.ClientError, OSError)
+
+
+def checked(response: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Raise the project's exception for a non-200 response or event."""
+    status = response.get("status_code")
+    if status == 200:
+        return response
+    headers = response.get("headers") or {}
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    raise error_for(
+        int(status) if status is not None else None,
+        response.get("code") or None,
+        str(response.get("message") or "The service returned an error."),
+        response.get("request_id") or None,
+        parse_retry_after(lowered),
+    )
+
+
+def map_io_error(exc: BaseException, *, started: bool) -> KimiError:
+    """An SDK I/O failure as a connection, timeout or cut-stream error."""
+    if isinstance(exc, _TIMEOUTS):
+        return APITimeoutError("The request timed out; raise `timeout` or retry later.")
+    if started:
+        return IncompleteStreamError(
+            f"The stream was cut before the answer finished ({type(exc).__name__})."
+        )
+    return APIConnectionError(f"Could not reach the service ({type(exc).__name__}).")
+
+
+class DashScopeTransport:
+    """Sync and async calls, streamed or not, returning normalized dicts.
+
+    Async calls get their own aiohttp session, closed when the call ends: the
+    SDK's shared per-loop session would outlive short-lived event loops and
+    leave their sockets open.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        timeout: float | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        fixed: dict[str, Any] = {"api_key": api_key, "base_address": base_url}
+        if timeout is not None:
+            fixed["request_timeout"] = timeout
+        if default_headers:
+            fixed["headers"] = dict(default_headers)
+        self._fixed = fixed
+        self._max_retries = max_retries
+
+    def _arguments(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        arguments = native_request(payload)
+        arguments.update(self._fixed)
+        arguments["model"] = payload["model"]
+        arguments["messages"] = payload["messages"]
+        if payload.get("stream"):
+            arguments["stream"] = True
+        if "headers" in arguments:
+            arguments["headers"] = dict(arguments["headers"])
+        return arguments
+
+    # -- whole replies -----------------------------------------------------
+
+    def invoke(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return call_with_retries(lambda: self._invoke_once(payload), self._max_retries)
+
+    async def ainvoke(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return await acall_with_retries(
+            lambda: self._ainvoke_once(payload), self._max_retries
+        )
+
+    def _invoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            response = Generation.call(**self._arguments(payload))
+        except _CONNECTION as exc:
+            raise map_io_error(exc, started=False) from exc
+        return from_native_response(dict(checked(response)))
+
+    async def _ainvoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            async with aiohttp.ClientSession() as session:
+                response = await AioGeneration.call(
+                    **self._arguments(payload), session=session
+                )
+        except _CONNECTION as exc:
+            raise map_io_error(exc, started=False) from exc
+        return from_native_response(dict(checked(response)))
+
+    # -- streams -----------------------------------------------------------
+
+    def stream(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        return stream_with_retries(lambda: self._stream_once(payload), self._max_retries)
+
+    def astream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        return astream_with_retries(
+            lambda: self._astream_once(payload), self._max_retries
+        )
+
+    def _stream_once(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        started = False
+        try:
+            for event in Generation.call(**self._arguments(payload)):
+                started = True
+                yield from_native_event(checked(event))  # type: ignore[arg-type]
+        except _CONNECTION as exc:
+            raise map_io_error(exc, started=started) from exc
+
+    async def _astream_once(
+        self, payload: Mapping[str, Any]
+    ) -> AsyncIterator[dict[str, Any]]:
+        started = False
+        try:
+            async with aiohttp.ClientSession() as session:
+                events = await AioGeneration.call(
+                    **self._arguments(payload), session=session
+                )
+                async for event in events:
+                    started = True
+                    yield from_native_event(checked(event))  # type: ignore[arg-type]
+        except _CONNECTION as exc:
+            raise map_io_error(exc, started=started) from exc

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's test command: lint, format check, strict types, all tests.
+# Integration tests run against the bundled loopback simulator; the live
+# standard suite runs only when DASHSCOPE_API_KEY is set (skipped otherwise).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ruff check langchain_kimi tests examples bench
+ruff format --check langchain_kimi tests examples bench
+mypy --strict langchain_kimi
+
+set +e
+python -m pytest tests -q -p no:cacheprovider "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: treating as a failure" >&2
+    exit 1
+fi
+exit "$status"
