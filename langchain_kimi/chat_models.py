@@ -10,8 +10,12 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import LanguageModelInput, ModelProfile
-from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+    ModelProfile,
+)
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -38,6 +42,7 @@ from langchain_kimi.payload import REQUEST_FIELDS, build_payload, check_payload
 from langchain_kimi.structured import (
     JSON_INSTRUCTION_KWARG,
     bind_tools,
+    tool_to_wire,
     with_structured_output,
 )
 from langchain_kimi.transports import Transport, endpoint_for, make_transport
@@ -271,9 +276,9 @@ class ChatKimi(BaseChatModel):
         max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
-        stop = stop or kwargs.get("stop") or self.stop
-        if stop:
-            params["ls_stop"] = [stop] if isinstance(stop, str) else list(stop)
+        stops = stop or kwargs.get("stop") or self.stop
+        if stops:
+            params["ls_stop"] = [stops] if isinstance(stops, str) else list(stops)
         return params
 
     def get_num_tokens_from_messages(
@@ -286,7 +291,10 @@ class ChatKimi(BaseChatModel):
         Kimi's tokenizer is not published as a Python package; the estimate is
         good for budgeting, not for exact limits.
         """
-        return count_tokens_approximately(messages, tools=list(tools) if tools else None)
+        schemas: list[BaseTool | dict[str, Any]] | None = (
+            [tool_to_wire(tool) for tool in tools] if tools else None
+        )
+        return count_tokens_approximately(messages, tools=schemas)
 
     def get_num_tokens(self, text: str) -> int:
         """Approximate token count of a text (~4 characters per token)."""
@@ -452,6 +460,8 @@ class ChatKimi(BaseChatModel):
 def _chat_result(message: AIMessage) -> ChatResult:
     finish = message.response_metadata.get("finish_reason")
     return ChatResult(
-        generations=[ChatGeneration(message=message, generation_info={"finish_reason": finish})],
+        generations=[
+            ChatGeneration(message=message, generation_info={"finish_reason": finish})
+        ],
         llm_output={"model_name": message.response_metadata.get("model_name")},
     )

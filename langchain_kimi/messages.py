@@ -94,9 +94,9 @@ def reasoning_of(message: AIMessage) -> str | None:
 
 
 def _wire_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
-    calls = [
+    calls: list[dict[str, Any]] = [
         {
-            "id": call["id"],
+            "id": call["id"] or "",
             "type": "function",
             "function": {
                 "name": call["name"],

@@ -45,7 +45,10 @@ class KimiModelSpec:
 
     def cost_usd(self, input_tokens: int, output_tokens: int) -> float | None:
         """Price of a call in USD from the table, or ``None`` when unknown."""
-        if self.input_price_per_million is None or self.output_price_per_million is None:
+        if (
+            self.input_price_per_million is None
+            or self.output_price_per_million is None
+        ):
             return None
         return (
             input_tokens * self.input_price_per_million

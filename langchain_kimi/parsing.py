@@ -7,17 +7,17 @@ no SDK objects, no dumping, no re-validation of what was already built.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages.ai import UsageMetadata
-from langchain_core.messages.tool import (
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
     InvalidToolCall,
     ToolCall,
     ToolCallChunk,
-    invalid_tool_call,
-    tool_call,
 )
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 from langchain_kimi.errors import IncompleteStreamError
 from langchain_kimi.models import KimiModelSpec
@@ -27,10 +27,13 @@ MODEL_PROVIDER = "dashscope"
 
 def usage_metadata(usage: dict[str, int]) -> UsageMetadata:
     """Normalized usage to LangChain's ``UsageMetadata``."""
-    metadata = UsageMetadata(
-        input_tokens=usage["input_tokens"],
-        output_tokens=usage["output_tokens"],
-        total_tokens=usage["total_tokens"],
+    metadata = cast(
+        "UsageMetadata",
+        {
+            "input_tokens": usage["input_tokens"],
+            "output_tokens": usage["output_tokens"],
+            "total_tokens": usage["total_tokens"],
+        },
     )
     if "reasoning_tokens" in usage:
         metadata["output_token_details"] = {"reasoning": usage["reasoning_tokens"]}
@@ -124,13 +127,13 @@ class StreamParser:
     """
 
     __slots__ = (
-        "_spec",
         "_report_usage",
+        "_spec",
         "finish_reason",
-        "usage",
-        "response_id",
-        "request_id",
         "model",
+        "request_id",
+        "response_id",
+        "usage",
     )
 
     def __init__(self, spec: KimiModelSpec, *, report_usage: bool = True) -> None:

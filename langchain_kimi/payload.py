@@ -88,7 +88,9 @@ def check_payload(spec: KimiModelSpec, payload: Mapping[str, Any]) -> None:
     if not spec.web_search and (
         payload.get("enable_search") or payload.get("search_options")
     ):
-        parameter = "enable_search" if payload.get("enable_search") else "search_options"
+        parameter = (
+            "enable_search" if payload.get("enable_search") else "search_options"
+        )
         raise _refuse(
             spec,
             parameter,

@@ -44,8 +44,12 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, float(parsed.timestamp()) - time.time())
 
 
 def retry_delay(attempt: int, error: KimiError, max_retries: int) -> float | None:
@@ -54,7 +58,7 @@ def retry_delay(attempt: int, error: KimiError, max_retries: int) -> float | Non
         return None
     if error.retry_after is not None and error.retry_after <= MAX_RETRY_AFTER:
         return error.retry_after
-    backoff = min(MAX_DELAY, BASE_DELAY * 2**attempt)
+    backoff: float = min(MAX_DELAY, BASE_DELAY * 2.0**attempt)
     return backoff * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
 
 

@@ -31,7 +31,10 @@ def _type_ok(value: Any, kind: str) -> bool:
 
 
 def schema_errors(
-    value: Any, schema: dict[str, Any], root: dict[str, Any] | None = None, path: str = "$"
+    value: Any,
+    schema: dict[str, Any],
+    root: dict[str, Any] | None = None,
+    path: str = "$",
 ) -> list[str]:
     """Every way ``value`` breaks ``schema``, as readable lines (empty: valid)."""
     root = root if root is not None else schema
@@ -62,10 +65,14 @@ def schema_errors(
         )
         for key, item in value.items():
             if key in properties:
-                errors.extend(schema_errors(item, properties[key], root, f"{path}.{key}"))
+                errors.extend(
+                    schema_errors(item, properties[key], root, f"{path}.{key}")
+                )
             elif schema.get("additionalProperties") is False:
                 errors.append(f"{path}: unexpected key {key!r}")
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
-            errors.extend(schema_errors(item, schema["items"], root, f"{path}[{index}]"))
+            errors.extend(
+                schema_errors(item, schema["items"], root, f"{path}[{index}]")
+            )
     return errors

@@ -186,7 +186,8 @@ def with_structured_output(
             "'function_calling'."
         )
     if not include_raw:
-        return bound | parser
+        chain: Runnable[Any, Any] = bound | parser
+        return chain
     parse_raw = RunnablePassthrough.assign(
         parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
     )

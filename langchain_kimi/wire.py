@@ -15,6 +15,7 @@ Transports return only these plain dicts, so response parsing is shared:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 DONE = "[DONE]"
@@ -74,7 +75,7 @@ def _tool_call_pieces(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _result(
-    body: dict[str, Any], message: dict[str, Any], finish: Any, usage: Any
+    body: Mapping[str, Any], message: dict[str, Any], finish: Any, usage: Any
 ) -> dict[str, Any]:
     return {
         "id": body.get("id"),
@@ -135,7 +136,7 @@ def _native_finish(choice: dict[str, Any]) -> str | None:
     return None if finish in (None, "", "null") else str(finish)
 
 
-def from_native_response(body: dict[str, Any]) -> dict[str, Any]:
+def from_native_response(body: Mapping[str, Any]) -> dict[str, Any]:
     """A native (DashScope) JSON body to a normalized result."""
     output = body.get("output") or {}
     choice = (output.get("choices") or [{}])[0]
@@ -146,7 +147,7 @@ def from_native_response(body: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def from_native_event(body: dict[str, Any]) -> dict[str, Any]:
+def from_native_event(body: Mapping[str, Any]) -> dict[str, Any]:
     """One native incremental stream event to a normalized delta.
 
     Native usage is cumulative and repeated on every event; the parser keeps

@@ -98,7 +98,9 @@ def native_usage(counts: dict[str, int]) -> dict[str, Any]:
         "total_tokens": counts["input_tokens"] + counts["output_tokens"],
     }
     if "reasoning_tokens" in counts:
-        usage["output_tokens_details"] = {"reasoning_tokens": counts["reasoning_tokens"]}
+        usage["output_tokens_details"] = {
+            "reasoning_tokens": counts["reasoning_tokens"]
+        }
     return usage
 
 
@@ -180,13 +182,17 @@ def openai_events(
         yield chunk(delta)
     usage = openai_usage(usage_counts(reply, input_tokens))
     in_choice = reply.usage_in in ("choice", "both")
-    yield chunk({}, reply.final_finish_reason(), **({"usage": usage} if in_choice else {}))
+    yield chunk(
+        {}, reply.final_finish_reason(), **({"usage": usage} if in_choice else {})
+    )
     if include_usage and reply.usage_in in ("trailing", "both"):
         yield f"data: {_dump({**base, 'choices': [], 'usage': usage})}\n\n"
     yield "data: [DONE]\n\n"
 
 
-def openai_error(status: int, code: str, message: str, request_id: str) -> dict[str, Any]:
+def openai_error(
+    status: int, code: str, message: str, request_id: str
+) -> dict[str, Any]:
     kind = "invalid_request_error" if status < 500 else "internal_error"
     return {
         "error": {"message": message, "type": kind, "param": None, "code": code},
@@ -197,9 +203,7 @@ def openai_error(status: int, code: str, message: str, request_id: str) -> dict[
 # -- native ------------------------------------------------------------------
 
 
-def native_body(
-    reply: Reply, request_id: str, input_tokens: int
-) -> dict[str, Any]:
+def native_body(reply: Reply, request_id: str, input_tokens: int) -> dict[str, Any]:
     return {
         "output": {
             "choices": [

@@ -48,8 +48,10 @@ def _entity(question: str) -> str:
     return words[-1] if words else "example"
 
 
-def _value_for(name: str, schema: Mapping[str, Any], question: str, used: list[float]) -> Any:
-    if "enum" in schema and schema["enum"]:
+def _value_for(
+    name: str, schema: Mapping[str, Any], question: str, used: list[float]
+) -> Any:
+    if schema.get("enum"):
         return schema["enum"][0]
     kind = schema.get("type")
     if isinstance(kind, list):
@@ -98,9 +100,13 @@ def _choose_tools(
         return named
     scored = sorted(
         tools,
-        key=lambda t: -len(
-            asked
-            & _words(_tool_name(t) + " " + str(t.get("function", {}).get("description")))
+        key=lambda t: (
+            -len(
+                asked
+                & _words(
+                    _tool_name(t) + " " + str(t.get("function", {}).get("description"))
+                )
+            )
         ),
     )
     return scored[:1]
@@ -187,4 +193,6 @@ def respond(
         )
     else:
         answer = f"You said: {question}. (Simulated Kimi reply.)"
-    return Reply(content=answer, reasoning=_reasoning(spec, question, "Answer directly."))
+    return Reply(
+        content=answer, reasoning=_reasoning(spec, question, "Answer directly.")
+    )

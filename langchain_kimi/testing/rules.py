@@ -53,12 +53,16 @@ def check_messages(messages: Any) -> Refusal | None:
         elif role in ("user", "system"):
             open_ids = set()
         else:
-            return _invalid(f"Role must be in [system, user, assistant, tool], got {role}.")
+            return _invalid(
+                f"Role must be in [system, user, assistant, tool], got {role}."
+            )
     return None
 
 
 def check_parameters(
-    spec: KimiModelSpec, params: Mapping[str, Any], messages: Sequence[Mapping[str, Any]]
+    spec: KimiModelSpec,
+    params: Mapping[str, Any],
+    messages: Sequence[Mapping[str, Any]],
 ) -> Refusal | None:
     for name in ("temperature", "top_p", "presence_penalty"):
         if params.get(name) is not None and name not in spec.configurable:
@@ -69,9 +73,7 @@ def check_parameters(
         and spec.max_output_tokens is not None
         and not 1 <= max_tokens <= spec.max_output_tokens
     ):
-        return _invalid(
-            f"Range of max_tokens should be [1, {spec.max_output_tokens}]"
-        )
+        return _invalid(f"Range of max_tokens should be [1, {spec.max_output_tokens}]")
     if (params.get("enable_search") or params.get("search_options")) and not (
         spec.web_search
     ):

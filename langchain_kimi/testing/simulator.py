@@ -114,7 +114,9 @@ class KimiSimulator:
         return self.url + "/api/v1"
 
     def base_url_for(self, transport: str) -> str:
-        return self.native_base_url if transport == "dashscope" else self.openai_base_url
+        return (
+            self.native_base_url if transport == "dashscope" else self.openai_base_url
+        )
 
     # -- scripting ---------------------------------------------------------
 
@@ -133,7 +135,9 @@ class KimiSimulator:
         times: int = 1,
     ) -> None:
         """Answer the next ``times`` requests with an HTTP error."""
-        fault = Fault(status=status, code=code, message=message, retry_after=retry_after)
+        fault = Fault(
+            status=status, code=code, message=message, retry_after=retry_after
+        )
         self.queue(*([fault] * times))
 
     def reset(self) -> None:
@@ -221,9 +225,14 @@ class KimiSimulator:
         self.requests.append(record)
         native = kind == "dashscope"
         params = record.params
-        stream = bool(
-            request.headers.get("X-DashScope-SSE") == "enable" or params.get("stream")
-        ) if native else bool(body.get("stream"))
+        stream = (
+            bool(
+                request.headers.get("X-DashScope-SSE") == "enable"
+                or params.get("stream")
+            )
+            if native
+            else bool(body.get("stream"))
+        )
         refusal = (
             rules.check_auth(request.headers.get("Authorization"), self.api_key)
             or rules.check_model(body.get("model"), self.models)
@@ -271,7 +280,9 @@ class KimiSimulator:
                 model,
                 request_id,
                 input_tokens,
-                include_usage=bool((params.get("stream_options") or {}).get("include_usage")),
+                include_usage=bool(
+                    (params.get("stream_options") or {}).get("include_usage")
+                ),
             )
         )
         return await self._stream(request, kind, events, reply, fault, request_id)
@@ -316,7 +327,9 @@ class KimiSimulator:
                 data = protocol.native_error(fault.code, fault.message, request_id)
                 data["status_code"] = fault.status
                 await response.write(
-                    protocol.native_event(fault.after_events + 1, data, error=True).encode()
+                    protocol.native_event(
+                        fault.after_events + 1, data, error=True
+                    ).encode()
                 )
             else:
                 data = protocol.openai_error(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import requests
@@ -114,25 +114,32 @@ class DashScopeTransport:
 
     def _invoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            response = Generation.call(**self._arguments(payload))
+            response = cast(
+                "Mapping[str, Any]", Generation.call(**self._arguments(payload))
+            )
         except _CONNECTION as exc:
             raise map_io_error(exc, started=False) from exc
-        return from_native_response(dict(checked(response)))
+        return from_native_response(checked(response))
 
     async def _ainvoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         try:
             async with aiohttp.ClientSession() as session:
-                response = await AioGeneration.call(
-                    **self._arguments(payload), session=session
+                response = cast(
+                    "Mapping[str, Any]",
+                    await AioGeneration.call(
+                        **self._arguments(payload), session=session
+                    ),
                 )
         except _CONNECTION as exc:
             raise map_io_error(exc, started=False) from exc
-        return from_native_response(dict(checked(response)))
+        return from_native_response(checked(response))
 
     # -- streams -----------------------------------------------------------
 
     def stream(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        return stream_with_retries(lambda: self._stream_once(payload), self._max_retries)
+        return stream_with_retries(
+            lambda: self._stream_once(payload), self._max_retries
+        )
 
     def astream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
         return astream_with_retries(
@@ -142,9 +149,13 @@ class DashScopeTransport:
     def _stream_once(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         started = False
         try:
-            for event in Generation.call(**self._arguments(payload)):
+            events = cast(
+                "Iterator[Mapping[str, Any]]",
+                Generation.call(**self._arguments(payload)),
+            )
+            for event in events:
                 started = True
-                yield from_native_event(checked(event))  # type: ignore[arg-type]
+                yield from_native_event(checked(event))
         except _CONNECTION as exc:
             raise map_io_error(exc, started=started) from exc
 
@@ -154,11 +165,14 @@ class DashScopeTransport:
         started = False
         try:
             async with aiohttp.ClientSession() as session:
-                events = await AioGeneration.call(
-                    **self._arguments(payload), session=session
+                events = cast(
+                    "AsyncIterator[Mapping[str, Any]]",
+                    await AioGeneration.call(
+                        **self._arguments(payload), session=session
+                    ),
                 )
                 async for event in events:
                     started = True
-                    yield from_native_event(checked(event))  # type: ignore[arg-type]
+                    yield from_native_event(checked(event))
         except _CONNECTION as exc:
             raise map_io_error(exc, started=started) from exc

@@ -42,17 +42,27 @@ def map_openai_error(exc: openai.APIError) -> KimiError:
         return APIConnectionError(f"Could not reach the service: {exc.message}")
     if not isinstance(exc, openai.APIStatusError):
         return KimiError(exc.message)
-    body = exc.body if isinstance(exc.body, dict) else {}
-    detail = body.get("error", body)
-    detail = detail if isinstance(detail, dict) else {}
+    # The SDK keeps only the inner "error" object as ``body``; DashScope's
+    # request_id sits beside it in the full JSON (or in x-request-id).
+    detail = exc.body if isinstance(exc.body, dict) else {}
     headers = exc.response.headers
+    request_id = headers.get(_REQUEST_ID_HEADER) or _body_request_id(exc.response)
     return error_for(
         exc.status_code,
-        detail.get("code") or body.get("code"),
-        detail.get("message") or body.get("message") or exc.message,
-        body.get("request_id") or headers.get(_REQUEST_ID_HEADER),
+        detail.get("code"),
+        detail.get("message") or exc.message,
+        request_id,
         parse_retry_after(headers),
     )
+
+
+def _body_request_id(response: httpx2.Response) -> str | None:
+    try:
+        data = json.loads(response.content)
+    except (ValueError, httpx2.ResponseNotRead):
+        return None
+    value = data.get("request_id") if isinstance(data, dict) else None
+    return str(value) if value else None
 
 
 def _stream_body_error(exc: Exception, request_id: str | None) -> KimiError:
@@ -70,7 +80,7 @@ def _stream_body_error(exc: Exception, request_id: str | None) -> KimiError:
 class _EventReader:
     """SSE lines to normalized deltas; shared by the sync and async streams."""
 
-    __slots__ = ("request_id", "done", "_first")
+    __slots__ = ("_first", "done", "request_id")
 
     def __init__(self, request_id: str | None) -> None:
         self.request_id = request_id
@@ -167,7 +177,9 @@ class OpenAITransport:
 
     def _invoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            raw = self.client.chat.completions.with_raw_response.create(**_split(payload))
+            raw = self.client.chat.completions.with_raw_response.create(
+                **_split(payload)
+            )
             body = raw.http_response.content
         except openai.APIError as exc:
             raise map_openai_error(exc) from exc
@@ -186,7 +198,9 @@ class OpenAITransport:
     # -- streams -----------------------------------------------------------
 
     def stream(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        return stream_with_retries(lambda: self._stream_once(payload), self._max_retries)
+        return stream_with_retries(
+            lambda: self._stream_once(payload), self._max_retries
+        )
 
     def astream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
         return astream_with_retries(

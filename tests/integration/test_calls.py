@@ -46,7 +46,9 @@ def test_invoke_returns_answer_reasoning_usage_and_metadata(
     assert message.content_blocks[0] == {"type": "reasoning", "reasoning": "Who am I?"}
 
 
-def test_unset_parameters_are_not_sent(llm: ChatKimi, kimi_simulator: KimiSimulator) -> None:
+def test_unset_parameters_are_not_sent(
+    llm: ChatKimi, kimi_simulator: KimiSimulator
+) -> None:
     llm.invoke("hi")
     params = kimi_simulator.last_request.params
     for name in ("temperature", "top_p", "presence_penalty", "max_tokens", "seed"):
@@ -57,8 +59,13 @@ def test_set_parameters_reach_the_service(
     make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
 ) -> None:
     llm = make_llm(
-        model=INSTRUCT_MODEL, temperature=0.3, top_p=0.8, max_tokens=50, seed=7,
-        stop=["END"], model_kwargs={"repetition_penalty": 1.1},
+        model=INSTRUCT_MODEL,
+        temperature=0.3,
+        top_p=0.8,
+        max_tokens=50,
+        seed=7,
+        stop=["END"],
+        model_kwargs={"repetition_penalty": 1.1},
     )
     llm.invoke("hi")
     params = kimi_simulator.last_request.params
@@ -96,12 +103,17 @@ def test_stream_usage_read_wherever_the_service_puts_it(
     make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator, placement: str
 ) -> None:
     kimi_simulator.queue(
-        Reply(content="ok", usage={"input_tokens": 3, "output_tokens": 4},
-              usage_in=placement)  # type: ignore[arg-type]
+        Reply(
+            content="ok",
+            usage={"input_tokens": 3, "output_tokens": 4},
+            usage_in=placement,
+        )  # type: ignore[arg-type]
     )
     total = _sum(list(make_llm().stream("hi")))
     assert total.usage_metadata == {
-        "input_tokens": 3, "output_tokens": 4, "total_tokens": 7,
+        "input_tokens": 3,
+        "output_tokens": 4,
+        "total_tokens": 7,
     }
 
 
@@ -165,8 +177,12 @@ def test_multi_turn_conversation_with_names(
 ) -> None:
     first = llm.invoke("Hello")
     llm.invoke(
-        [SystemMessage("Be brief."), HumanMessage("Hello", name="ann"), first,
-         HumanMessage("And again?")]
+        [
+            SystemMessage("Be brief."),
+            HumanMessage("Hello", name="ann"),
+            first,
+            HumanMessage("And again?"),
+        ]
     )
     sent = kimi_simulator.last_request.messages
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
@@ -177,7 +193,10 @@ def test_multi_turn_conversation_with_names(
 def test_per_call_model_override(llm: ChatKimi, kimi_simulator: KimiSimulator) -> None:
     message = llm.invoke("hi", model=INSTRUCT_MODEL)
     assert kimi_simulator.last_request.model == INSTRUCT_MODEL
-    assert message.response_metadata["model_name"] in (INSTRUCT_MODEL, "kimi-k2-thinking")
+    assert message.response_metadata["model_name"] in (
+        INSTRUCT_MODEL,
+        "kimi-k2-thinking",
+    )
     assert "reasoning_content" not in message.additional_kwargs
 
 

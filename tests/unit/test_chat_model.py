@@ -25,7 +25,9 @@ def test_base_url_from_env_and_per_transport() -> None:
     env = {"DASHSCOPE_BASE_URL": "http://h/compatible-mode/v1"}
     with mock.patch.dict(os.environ, env, clear=True):
         assert ChatKimi(api_key="k").base_url == "http://h/compatible-mode/v1"
-        assert ChatKimi(api_key="k", transport="dashscope").base_url == "http://h/api/v1"
+        assert (
+            ChatKimi(api_key="k", transport="dashscope").base_url == "http://h/api/v1"
+        )
     with mock.patch.dict(os.environ, {}, clear=True):
         native = ChatKimi(api_key="k", transport="dashscope")
     assert native.base_url == "https://dashscope.aliyuncs.com/api/v1"
@@ -102,8 +104,9 @@ def test_bind_tools_maps_tool_choice() -> None:
     kwargs = bound.kwargs  # type: ignore[attr-defined]
     assert kwargs["tool_choice"] == {"type": "function", "function": {"name": "Add"}}
     assert "strict" not in json.dumps(kwargs["tools"])
-    named = llm.bind_tools([Add, {"type": "function", "function": {"name": "x"}}],
-                           tool_choice="required")
+    named = llm.bind_tools(
+        [Add, {"type": "function", "function": {"name": "x"}}], tool_choice="required"
+    )
     assert named.kwargs["tool_choice"] == "required"  # type: ignore[attr-defined]
 
 
@@ -112,6 +115,6 @@ def test_json_mode_refused_on_instruct_at_construction() -> None:
         text: str
 
     llm = ChatKimi(model=INSTRUCT_MODEL, api_key="k")
-    with pytest.raises(ValueError, match="Moonshot-Kimi-K2-Instruct.*function_calling"):
+    with pytest.raises(ValueError, match=r"Moonshot-Kimi-K2-Instruct.*function_calling"):
         llm.with_structured_output(Answer, method="json_mode")
     assert llm.with_structured_output(Answer) is not None

@@ -34,7 +34,11 @@ def test_error_text_shows_code_message_status_and_request_id() -> None:
     assert str(error) == (
         "[InvalidApiKey] Invalid API-key provided. (HTTP 401, request_id=rid-1)"
     )
-    assert (error.status_code, error.code, error.request_id) == (401, "InvalidApiKey", "rid-1")
+    assert (error.status_code, error.code, error.request_id) == (
+        401,
+        "InvalidApiKey",
+        "rid-1",
+    )
 
 
 def test_retry_after_header_forms() -> None:

@@ -16,7 +16,10 @@ def _checked(model: str, messages: list | None = None, **params: object) -> dict
 
 def test_unset_parameters_are_not_sent() -> None:
     payload = build_payload(
-        THINKING_MODEL, USER, {"temperature": None, "seed": 3}, stream=False,
+        THINKING_MODEL,
+        USER,
+        {"temperature": None, "seed": 3},
+        stream=False,
         stream_usage=True,
     )
     assert payload == {"model": THINKING_MODEL, "messages": USER, "seed": 3}

@@ -1,13 +1,12 @@
 """langchain-tests' standard unit suite, for both documented models."""
 
 import os
-
-import pytest
 from typing import Any
 from unittest import mock
 
-from langchain_core.load import dumpd, load
+import pytest
 from langchain_core.language_models import BaseChatModel
+from langchain_core.load import dumpd, load
 from langchain_tests.unit_tests import ChatModelUnitTests
 from syrupy.assertion import SnapshotAssertion
 

@@ -78,13 +78,15 @@ def test_native_response_to_message() -> None:
 
 
 def test_bad_tool_arguments_become_invalid_tool_calls() -> None:
-    assert parse_tool_call({"id": "1", "name": "f", "arguments": "{oops"})[
-        "type"
-    ] == "invalid_tool_call"
+    assert (
+        parse_tool_call({"id": "1", "name": "f", "arguments": "{oops"})["type"]
+        == "invalid_tool_call"
+    )
     assert parse_tool_call({"id": "1", "name": "f", "arguments": ""})["args"] == {}
-    assert parse_tool_call({"id": "1", "name": "f", "arguments": "[1]"})[
-        "type"
-    ] == "invalid_tool_call"
+    assert (
+        parse_tool_call({"id": "1", "name": "f", "arguments": "[1]"})["type"]
+        == "invalid_tool_call"
+    )
 
 
 def test_usage_read_from_finishing_choice_or_trailing_chunk() -> None:
@@ -103,9 +105,7 @@ def test_usage_read_from_finishing_choice_or_trailing_chunk() -> None:
 
 def test_native_event_null_finish_reason_is_not_a_finish() -> None:
     event = {
-        "output": {
-            "choices": [{"finish_reason": "null", "message": {"content": "a"}}]
-        },
+        "output": {"choices": [{"finish_reason": "null", "message": {"content": "a"}}]},
         "usage": {"input_tokens": 1, "output_tokens": 1},
         "request_id": "r",
     }
@@ -145,8 +145,16 @@ def test_stream_tool_call_pieces_sum_to_calls() -> None:
         [
             {"tool_calls": [{"index": 0, "id": "a", "name": "f", "arguments": ""}]},
             {"tool_calls": [{"index": 1, "id": "b", "name": "g", "arguments": "{}"}]},
-            {"tool_calls": [{"index": 0, "id": None, "name": None, "arguments": '{"x"'}]},
-            {"tool_calls": [{"index": 0, "id": None, "name": None, "arguments": ": 1}"}]},
+            {
+                "tool_calls": [
+                    {"index": 0, "id": None, "name": None, "arguments": '{"x"'}
+                ]
+            },
+            {
+                "tool_calls": [
+                    {"index": 0, "id": None, "name": None, "arguments": ": 1}"}
+                ]
+            },
             {"finish_reason": "tool_calls"},
         ]
     )
