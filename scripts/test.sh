@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ruff check langchain_kimi tests examples bench
-ruff format --check langchain_kimi tests examples bench
+ruff check .
+ruff format --check .
 mypy --strict langchain_kimi
 
 set +e

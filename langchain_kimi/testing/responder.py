@@ -150,7 +150,7 @@ def respond(
             if message.get("role") != "tool":
                 break
             results.append(str(message.get("content")))
-        summary = "; ".join(reversed(results))
+        summary = "; ".join(r.rstrip(". ") for r in reversed(results))
         return Reply(
             content=f"Based on the tool results ({summary}), here is the answer "
             f"to {question!r}: {summary}.",

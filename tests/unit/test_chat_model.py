@@ -115,6 +115,8 @@ def test_json_mode_refused_on_instruct_at_construction() -> None:
         text: str
 
     llm = ChatKimi(model=INSTRUCT_MODEL, api_key="k")
-    with pytest.raises(ValueError, match=r"Moonshot-Kimi-K2-Instruct.*function_calling"):
+    with pytest.raises(
+        ValueError, match=r"Moonshot-Kimi-K2-Instruct.*function_calling"
+    ):
         llm.with_structured_output(Answer, method="json_mode")
     assert llm.with_structured_output(Answer) is not None
