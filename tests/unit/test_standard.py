@@ -95,3 +95,18 @@ class TestChatKimiInstructUnit(TestChatKimiThinkingUnit):
     @property
     def supports_json_mode(self) -> bool:
         return False
+
+
+class TestChatKimiDashScopeTransportUnit(TestChatKimiThinkingUnit):
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": THINKING_MODEL, "api_key": "sk-test", "transport": "dashscope"}
+
+    @property
+    def init_from_env_params(self) -> tuple[dict, dict, dict]:
+        env, _, _ = super().init_from_env_params
+        return (
+            env,
+            {"model": THINKING_MODEL, "transport": "dashscope"},
+            {"api_key": "sk-env", "base_url": "https://example.test/api/v1"},
+        )
