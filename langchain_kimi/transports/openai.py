@@ -8,8 +8,10 @@ streamed delta) are never built, because that is where its time goes.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 
 import httpx2  # the openai SDK's HTTP client; its transport errors end a stream
@@ -128,6 +130,10 @@ def _split(payload: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _no_loop() -> None:
+    return None
+
+
 class OpenAITransport:
     """Sync and async calls, streamed or not, returning normalized dicts."""
 
@@ -152,6 +158,7 @@ class OpenAITransport:
         self._max_retries = max_retries
         self._client: openai.OpenAI | None = None
         self._aclient: openai.AsyncOpenAI | None = None
+        self._aclient_loop: Callable[[], asyncio.AbstractEventLoop | None] = _no_loop
 
     @property
     def client(self) -> openai.OpenAI:
@@ -161,8 +168,16 @@ class OpenAITransport:
 
     @property
     def aclient(self) -> openai.AsyncOpenAI:
-        if self._aclient is None:
+        """The async client of the running event loop.
+
+        Its connection pool belongs to one loop; a model reused under a new
+        loop (``asyncio.run`` called again, a test framework's fresh loop)
+        gets a new client instead of a pool bound to a closed loop.
+        """
+        loop = asyncio.get_running_loop()
+        if self._aclient is None or self._aclient_loop() is not loop:
             self._aclient = openai.AsyncOpenAI(**self._options)
+            self._aclient_loop = weakref.ref(loop)
         return self._aclient
 
     # -- whole replies -----------------------------------------------------

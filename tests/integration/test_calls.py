@@ -215,3 +215,14 @@ def test_unknown_model_ids_are_passed_through(
         assert message.content.startswith("You said: hi")
         assert sim.last_request.params["top_p"] == 0.5
         assert "cost_usd" not in message.response_metadata
+
+
+def test_one_model_serves_several_event_loops(llm: ChatKimi) -> None:
+    async def both() -> tuple[str, str]:
+        message = await llm.ainvoke("hi")
+        chunks = [c async for c in llm.astream("hi")]
+        return str(message.content), "".join(str(c.content) for c in chunks)
+
+    for _ in range(3):
+        invoked, streamed = asyncio.run(both())
+        assert invoked == streamed == "You said: hi. (Simulated Kimi reply.)"
