@@ -74,6 +74,16 @@ def _tool_call_pieces(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return pieces
 
 
+def _copy_message_delta(message: Mapping[str, Any], delta: dict[str, Any]) -> None:
+    """Copy what a streamed message piece carries (text, reasoning, tool calls)."""
+    if message.get("content"):
+        delta["content"] = message["content"]
+    if message.get("reasoning_content"):
+        delta["reasoning_content"] = message["reasoning_content"]
+    if message.get("tool_calls"):
+        delta["tool_calls"] = _tool_call_pieces(message["tool_calls"])
+
+
 def _result(
     body: Mapping[str, Any], message: dict[str, Any], finish: Any, usage: Any
 ) -> dict[str, Any]:
@@ -113,12 +123,7 @@ def from_openai_chunk(chunk: dict[str, Any]) -> dict[str, Any]:
         choice = choices[0]
         message = choice.get("delta")
         if message:
-            if message.get("content"):
-                delta["content"] = message["content"]
-            if message.get("reasoning_content"):
-                delta["reasoning_content"] = message["reasoning_content"]
-            if message.get("tool_calls"):
-                delta["tool_calls"] = _tool_call_pieces(message["tool_calls"])
+            _copy_message_delta(message, delta)
         if choice.get("finish_reason"):
             delta["finish_reason"] = choice["finish_reason"]
         usage = usage or choice.get("usage")
@@ -158,13 +163,9 @@ def from_native_event(body: Mapping[str, Any]) -> dict[str, Any]:
     choices = output.get("choices")
     if choices:
         choice = choices[0]
-        message = choice.get("message") or {}
-        if message.get("content"):
-            delta["content"] = message["content"]
-        if message.get("reasoning_content"):
-            delta["reasoning_content"] = message["reasoning_content"]
-        if message.get("tool_calls"):
-            delta["tool_calls"] = _tool_call_pieces(message["tool_calls"])
+        message = choice.get("message")
+        if message:
+            _copy_message_delta(message, delta)
         finish = _native_finish(choice)
         if finish:
             delta["finish_reason"] = finish
