@@ -26,13 +26,8 @@ from langchain_kimi.errors import (
     error_for,
 )
 from langchain_kimi.payload import native_request
-from langchain_kimi.retry import (
-    acall_with_retries,
-    astream_with_retries,
-    call_with_retries,
-    parse_retry_after,
-    stream_with_retries,
-)
+from langchain_kimi.retry import parse_retry_after
+from langchain_kimi.transports.base import RetryingTransport
 from langchain_kimi.wire import from_native_event, from_native_response
 
 _TIMEOUTS = (requests.exceptions.Timeout, asyncio.TimeoutError)
@@ -66,7 +61,7 @@ def map_io_error(exc: BaseException, *, started: bool) -> KimiError:
     return APIConnectionError(f"Could not reach the service ({type(exc).__name__}).")
 
 
-class DashScopeTransport:
+class DashScopeTransport(RetryingTransport):
     """Sync and async calls, streamed or not, returning normalized dicts.
 
     Async calls get their own aiohttp session, closed when the call ends: the
@@ -88,8 +83,8 @@ class DashScopeTransport:
             fixed["request_timeout"] = timeout
         if default_headers:
             fixed["headers"] = dict(default_headers)
+        super().__init__(max_retries)
         self._fixed = fixed
-        self._max_retries = max_retries
 
     def _arguments(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         arguments = native_request(payload)
@@ -103,14 +98,6 @@ class DashScopeTransport:
         return arguments
 
     # -- whole replies -----------------------------------------------------
-
-    def invoke(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        return call_with_retries(lambda: self._invoke_once(payload), self._max_retries)
-
-    async def ainvoke(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        return await acall_with_retries(
-            lambda: self._ainvoke_once(payload), self._max_retries
-        )
 
     def _invoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         try:
@@ -135,16 +122,6 @@ class DashScopeTransport:
         return from_native_response(checked(response))
 
     # -- streams -----------------------------------------------------------
-
-    def stream(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        return stream_with_retries(
-            lambda: self._stream_once(payload), self._max_retries
-        )
-
-    def astream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        return astream_with_retries(
-            lambda: self._astream_once(payload), self._max_retries
-        )
 
     def _stream_once(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         started = False

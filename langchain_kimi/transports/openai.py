@@ -24,13 +24,8 @@ from langchain_kimi.errors import (
     KimiError,
     error_for,
 )
-from langchain_kimi.retry import (
-    acall_with_retries,
-    astream_with_retries,
-    call_with_retries,
-    parse_retry_after,
-    stream_with_retries,
-)
+from langchain_kimi.retry import parse_retry_after
+from langchain_kimi.transports.base import RetryingTransport
 from langchain_kimi.wire import DONE, from_openai_chunk, from_openai_completion
 
 _REQUEST_ID_HEADER = "x-request-id"
@@ -134,7 +129,7 @@ def _no_loop() -> None:
     return None
 
 
-class OpenAITransport:
+class OpenAITransport(RetryingTransport):
     """Sync and async calls, streamed or not, returning normalized dicts."""
 
     def __init__(
@@ -154,8 +149,8 @@ class OpenAITransport:
         }
         if timeout is not None:
             options["timeout"] = timeout
+        super().__init__(max_retries)
         self._options = options
-        self._max_retries = max_retries
         self._client: openai.OpenAI | None = None
         self._aclient: openai.AsyncOpenAI | None = None
         self._aclient_loop: Callable[[], asyncio.AbstractEventLoop | None] = _no_loop
@@ -182,14 +177,6 @@ class OpenAITransport:
 
     # -- whole replies -----------------------------------------------------
 
-    def invoke(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        return call_with_retries(lambda: self._invoke_once(payload), self._max_retries)
-
-    async def ainvoke(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        return await acall_with_retries(
-            lambda: self._ainvoke_once(payload), self._max_retries
-        )
-
     def _invoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         try:
             raw = self.client.chat.completions.with_raw_response.create(
@@ -211,16 +198,6 @@ class OpenAITransport:
         return _result(body, raw.headers.get(_REQUEST_ID_HEADER))
 
     # -- streams -----------------------------------------------------------
-
-    def stream(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        return stream_with_retries(
-            lambda: self._stream_once(payload), self._max_retries
-        )
-
-    def astream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        return astream_with_retries(
-            lambda: self._astream_once(payload), self._max_retries
-        )
 
     def _stream_once(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         try:

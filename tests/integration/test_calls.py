@@ -1,6 +1,8 @@
 """invoke, batch, stream and async over both transports, with reasoning and usage."""
 
 import asyncio
+import functools
+import operator
 from collections.abc import Callable
 
 import pytest
@@ -13,10 +15,7 @@ from langchain_kimi.testing import KimiSimulator, Reply
 
 
 def _sum(chunks: list[AIMessageChunk]) -> AIMessageChunk:
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total += chunk
-    return total
+    return functools.reduce(operator.add, chunks)
 
 
 def test_invoke_returns_answer_reasoning_usage_and_metadata(

@@ -1,6 +1,8 @@
 """Tool calling, tool loops with reasoning, structured output, web search, agents."""
 
+import functools
 import json
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -42,10 +44,7 @@ class PersonDict(TypedDict):
 
 
 def _sum(chunks: list[AIMessageChunk]) -> AIMessageChunk:
-    total = chunks[0]
-    for chunk in chunks[1:]:
-        total += chunk
-    return total
+    return functools.reduce(operator.add, chunks)
 
 
 def test_tool_call_parsed_from_reply(
