@@ -93,3 +93,25 @@ class Fault:
     after_events: int = 2
     delay: float = 0.0
     reply: Reply | None = None
+
+
+def item_from_dict(data: dict[str, Any]) -> Reply | Fault:
+    """A reply or fault from its JSON form (the simulator's control endpoint).
+
+    ``{"content": ..., "reasoning": ..., "tool_calls": [{"name", "arguments"}]}``
+    is a reply; ``{"fault": {"kind", "status", "code", ...}}`` a fault.
+    """
+    if "fault" in data:
+        fault = dict(data["fault"])
+        if isinstance(fault.get("reply"), dict):
+            fault["reply"] = _reply_from_dict(fault["reply"])
+        return Fault(**fault)
+    return _reply_from_dict(data)
+
+
+def _reply_from_dict(data: dict[str, Any]) -> Reply:
+    fields = dict(data)
+    fields["tool_calls"] = [
+        ToolCallSpec(**call) for call in fields.get("tool_calls", [])
+    ]
+    return Reply(**fields)

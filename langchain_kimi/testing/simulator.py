@@ -22,12 +22,13 @@ from aiohttp import web
 
 from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
 from langchain_kimi.testing import protocol, rules
-from langchain_kimi.testing.replies import Fault, Reply
+from langchain_kimi.testing.replies import Fault, Reply, item_from_dict
 from langchain_kimi.testing.responder import respond
 
 COMPATIBLE_ROUTE = "/compatible-mode/v1/chat/completions"
 NATIVE_ROUTE = "/api/v1/services/aigc/text-generation/generation"
 DEFAULT_API_KEY = "sk-kimi-simulator"
+CONTROL_ROUTE = "/simulator"
 
 
 @dataclass
@@ -195,6 +196,9 @@ class KimiSimulator:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post(COMPATIBLE_ROUTE, self._compatible)
         app.router.add_post(NATIVE_ROUTE, self._native)
+        app.router.add_post(CONTROL_ROUTE + "/queue", self._control_queue)
+        app.router.add_post(CONTROL_ROUTE + "/reset", self._control_reset)
+        app.router.add_get(CONTROL_ROUTE + "/requests", self._control_requests)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
@@ -206,6 +210,30 @@ class KimiSimulator:
     async def _shutdown(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    # -- control endpoints (for a simulator in another process) --------------
+
+    async def _control_queue(self, request: web.Request) -> web.Response:
+        items = (await request.json()).get("items", [])
+        self.queue(*(item_from_dict(item) for item in items))
+        return web.json_response({"queued": len(items)})
+
+    async def _control_reset(self, request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response({"reset": True})
+
+    async def _control_requests(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            [
+                {
+                    "protocol": r.protocol,
+                    "path": r.path,
+                    "body": r.body,
+                    "status": r.status,
+                }
+                for r in self.requests
+            ]
+        )
 
     # -- handlers ----------------------------------------------------------
 
