@@ -8,6 +8,7 @@ queued over HTTP: ``POST /simulator/queue`` with ``{"items": [...]}`` (see
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import threading
 
@@ -31,10 +32,8 @@ def main() -> None:
             ),
             flush=True,
         )
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """I/O over the OpenAI-compatible endpoint with the ``openai`` SDK.
 
-The SDK does auth, connection pooling, timeouts and HTTP error mapping; its
-own retries are off (``retry.py`` owns the policy). Bodies are read raw and
-parsed straight into dicts: the SDK's typed objects (a pydantic model per
-streamed delta) are never built, because that is where its time goes.
+The SDK does auth, connection pooling, timeouts and HTTP error mapping
+(through its public ``client.post`` for raw responses); its own retries are
+off (``retry.py`` owns the policy). The body is serialized once here and the
+reply is parsed straight into dicts: the SDK's typed request transform and its
+typed objects (a pydantic model per streamed delta) are skipped, because that
+is where its time goes.
 """
 
 from __future__ import annotations
@@ -112,17 +114,13 @@ def _mid_stream_error(event: dict[str, Any], request_id: str | None) -> KimiErro
     )
 
 
-def _split(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """SDK arguments: typed fields it must know about, the rest as extra_body."""
-    extra = {
-        k: v for k, v in payload.items() if k not in ("model", "messages", "stream")
-    }
-    return {
-        "model": payload["model"],
-        "messages": payload["messages"],
-        "stream": bool(payload.get("stream")),
-        "extra_body": extra,
-    }
+_PATH = "/chat/completions"
+_JSON: Any = {"headers": {"Content-Type": "application/json"}}
+
+
+def _body(payload: Mapping[str, Any]) -> bytes:
+    """The request body, serialized once (the SDK's typed transform is skipped)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _no_loop() -> None:
@@ -175,36 +173,48 @@ class OpenAITransport(RetryingTransport):
             self._aclient_loop = weakref.ref(loop)
         return self._aclient
 
+    def _post(self, payload: Mapping[str, Any], *, stream: bool) -> httpx2.Response:
+        """POST the body; a raw response, unread when streaming (no stream class)."""
+        return self.client.post(
+            _PATH,
+            cast_to=httpx2.Response,
+            content=_body(payload),
+            options=_JSON,
+            stream=stream,
+        )
+
+    async def _apost(
+        self, payload: Mapping[str, Any], *, stream: bool
+    ) -> httpx2.Response:
+        return await self.aclient.post(
+            _PATH,
+            cast_to=httpx2.Response,
+            content=_body(payload),
+            options=_JSON,
+            stream=stream,
+        )
+
     # -- whole replies -----------------------------------------------------
 
     def _invoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            raw = self.client.chat.completions.with_raw_response.create(
-                **_split(payload)
-            )
-            body = raw.http_response.content
+            response = self._post(payload, stream=False)
         except openai.APIError as exc:
             raise map_openai_error(exc) from exc
-        return _result(body, raw.headers.get(_REQUEST_ID_HEADER))
+        return _result(response.content, response.headers.get(_REQUEST_ID_HEADER))
 
     async def _ainvoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            raw = await self.aclient.chat.completions.with_raw_response.create(
-                **_split(payload)
-            )
-            body = raw.http_response.content
+            response = await self._apost(payload, stream=False)
         except openai.APIError as exc:
             raise map_openai_error(exc) from exc
-        return _result(body, raw.headers.get(_REQUEST_ID_HEADER))
+        return _result(response.content, response.headers.get(_REQUEST_ID_HEADER))
 
     # -- streams -----------------------------------------------------------
 
     def _stream_once(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         try:
-            manager = self.client.chat.completions.with_streaming_response.create(
-                **_split(payload)
-            )
-            response = manager.__enter__()
+            response = self._post(payload, stream=True)
         except openai.APIError as exc:
             raise map_openai_error(exc) from exc
         reader = _EventReader(response.headers.get(_REQUEST_ID_HEADER))
@@ -218,21 +228,18 @@ class OpenAITransport(RetryingTransport):
         except (httpx2.TransportError, json.JSONDecodeError) as exc:
             raise _stream_body_error(exc, reader.request_id) from exc
         finally:
-            manager.__exit__(None, None, None)
+            response.close()
 
     async def _astream_once(
         self, payload: Mapping[str, Any]
     ) -> AsyncIterator[dict[str, Any]]:
         try:
-            manager = self.aclient.chat.completions.with_streaming_response.create(
-                **_split(payload)
-            )
-            response = await manager.__aenter__()
+            response = await self._apost(payload, stream=True)
         except openai.APIError as exc:
             raise map_openai_error(exc) from exc
         reader = _EventReader(response.headers.get(_REQUEST_ID_HEADER))
         try:
-            async for line in response.iter_lines():
+            async for line in response.aiter_lines():
                 delta = reader.read(line)
                 if delta is not None:
                     yield delta
@@ -241,7 +248,7 @@ class OpenAITransport(RetryingTransport):
         except (httpx2.TransportError, json.JSONDecodeError) as exc:
             raise _stream_body_error(exc, reader.request_id) from exc
         finally:
-            await manager.__aexit__(None, None, None)
+            await response.aclose()
 
     def close(self) -> None:
         if self._client is not None:
