@@ -16,15 +16,16 @@ from langchain_core.language_models import (
     LanguageModelInput,
     ModelProfile,
 )
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
+from langchain_kimi import streaming
 from langchain_kimi.errors import MissingAPIKeyError
 from langchain_kimi.messages import (
     KeepReasoning,
@@ -379,6 +380,39 @@ class ChatKimi(BaseChatModel):
         spec, payload = self._prepare(messages, stop, False, kwargs)
         return _chat_result(to_ai_message(await self._client().ainvoke(payload), spec))
 
+    def _stream_request(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        message_id: str | None = None,
+    ) -> tuple[dict[str, Any], StreamParser]:
+        """The validated streaming payload and the parser for its reply."""
+        spec, payload = self._prepare(messages, stop, True, kwargs)
+        parser = StreamParser(
+            spec, report_usage="stream_options" in payload, message_id=message_id
+        )
+        return payload, parser
+
+    def _chunks(
+        self, payload: dict[str, Any], parser: StreamParser
+    ) -> Iterator[AIMessageChunk]:
+        """One chunk per delta, then the closing chunk with usage and metadata."""
+        for delta in self._client().stream(payload):
+            chunk = parser.feed(delta)
+            if chunk is not None:
+                yield chunk
+        yield parser.finish()
+
+    async def _achunks(
+        self, payload: dict[str, Any], parser: StreamParser
+    ) -> AsyncIterator[AIMessageChunk]:
+        async for delta in self._client().astream(payload):
+            chunk = parser.feed(delta)
+            if chunk is not None:
+                yield chunk
+        yield parser.finish()
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -386,13 +420,9 @@ class ChatKimi(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        spec, payload = self._prepare(messages, stop, True, kwargs)
-        parser = StreamParser(spec, report_usage="stream_options" in payload)
-        for delta in self._client().stream(payload):
-            chunk = parser.feed(delta)
-            if chunk is not None:
-                yield ChatGenerationChunk(message=chunk)
-        yield ChatGenerationChunk(message=parser.finish())
+        payload, parser = self._stream_request(messages, stop, kwargs)
+        for chunk in self._chunks(payload, parser):
+            yield ChatGenerationChunk(message=chunk)
 
     async def _astream(
         self,
@@ -401,13 +431,45 @@ class ChatKimi(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        spec, payload = self._prepare(messages, stop, True, kwargs)
-        parser = StreamParser(spec, report_usage="stream_options" in payload)
-        async for delta in self._client().astream(payload):
-            chunk = parser.feed(delta)
-            if chunk is not None:
-                yield ChatGenerationChunk(message=chunk)
-        yield ChatGenerationChunk(message=parser.finish())
+        payload, parser = self._stream_request(messages, stop, kwargs)
+        async for chunk in self._achunks(payload, parser):
+            yield ChatGenerationChunk(message=chunk)
+
+    def _lean_stream(self, kwargs: dict[str, Any], *, async_api: bool) -> bool:
+        """Whether ``streaming.py`` serves this call (else the base class does)."""
+        return self.output_version != "v1" and self._should_stream(
+            async_api=async_api, **{**kwargs, "stream": True}
+        )
+
+    def stream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        """Stream the reply: one chunk per delta, usage and metadata on the last."""
+        if not self._lean_stream(kwargs, async_api=False):
+            yield from super().stream(input, config, stop=stop, **kwargs)
+            return
+        yield from streaming.stream(self, input, config, stop, kwargs)
+
+    async def astream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async ``stream``."""
+        if not self._lean_stream(kwargs, async_api=True):
+            async for chunk in super().astream(input, config, stop=stop, **kwargs):
+                yield chunk
+            return
+        async for chunk in streaming.astream(self, input, config, stop, kwargs):
+            yield chunk
 
     # -- tools and structured output ----------------------------------------
 

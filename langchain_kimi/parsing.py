@@ -21,6 +21,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 from langchain_kimi.errors import IncompleteStreamError
 from langchain_kimi.models import KimiModelSpec
+from langchain_kimi.wire import normalize_usage
 
 MODEL_PROVIDER = "dashscope"
 
@@ -123,27 +124,43 @@ class StreamParser:
     One chunk per delta that carries text, reasoning or tool-call pieces; then
     ``finish()`` gives the last chunk with usage (reported once, whichever
     place the service put it) and response metadata. A stream that never
-    reached a finish reason is cut, and ``finish()`` raises.
+    reached a finish reason is cut, and ``finish()`` raises. The parser keeps
+    the text pieces it has seen, so ``message()`` can give the whole reply
+    without anyone holding on to every chunk.
     """
 
     __slots__ = (
+        "_calls",
+        "_content",
+        "_reasoning",
         "_report_usage",
         "_spec",
         "finish_reason",
+        "message_id",
         "model",
         "request_id",
         "response_id",
         "usage",
     )
 
-    def __init__(self, spec: KimiModelSpec, *, report_usage: bool = True) -> None:
+    def __init__(
+        self,
+        spec: KimiModelSpec,
+        *,
+        report_usage: bool = True,
+        message_id: str | None = None,
+    ) -> None:
         self._spec = spec
         self._report_usage = report_usage
+        self.message_id = message_id
         self.finish_reason: str | None = None
-        self.usage: dict[str, int] | None = None
+        self.usage: dict[str, Any] | None = None
         self.response_id: str | None = None
         self.request_id: str | None = None
         self.model: str | None = None
+        self._content: list[str] = []
+        self._reasoning: list[str] = []
+        self._calls: list[ToolCallChunk] = []
 
     def feed(self, delta: dict[str, Any]) -> AIMessageChunk | None:
         """Record a delta's metadata; return its chunk, if it carries content."""
@@ -160,10 +177,14 @@ class StreamParser:
         pieces = delta.get("tool_calls")
         if not (content or reasoning or pieces):
             return None
-        return AIMessageChunk(
-            content=content,
-            additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
-            tool_call_chunks=[
+        if content:
+            self._content.append(content)
+        additional: dict[str, Any] = {}
+        if reasoning:
+            self._reasoning.append(reasoning)
+            additional["reasoning_content"] = reasoning
+        if pieces:
+            calls = [
                 ToolCallChunk(
                     name=piece["name"],
                     args=piece["arguments"],
@@ -173,8 +194,17 @@ class StreamParser:
                 )
                 for piece in pieces
             ]
-            if pieces
-            else [],
+            self._calls.extend(calls)
+            return AIMessageChunk(
+                content=content,
+                additional_kwargs=additional,
+                tool_call_chunks=calls,
+                id=self.message_id,
+            )
+        # Text and reasoning need none of the validators (they only act on
+        # tool calls), so the hot path skips validation.
+        return AIMessageChunk.model_construct(
+            content=content, additional_kwargs=additional, id=self.message_id
         )
 
     def finish(self) -> AIMessageChunk:
@@ -185,7 +215,7 @@ class StreamParser:
                 "partial reply was not returned as complete.",
                 request_id=self.request_id,
             )
-        usage = self.usage if self._report_usage else None
+        usage = normalize_usage(self.usage) if self._report_usage else None
         return AIMessageChunk(
             content="",
             usage_metadata=usage_metadata(usage) if usage else None,
@@ -197,5 +227,42 @@ class StreamParser:
                 request_id=self.request_id,
                 usage=usage,
             ),
+            id=self.message_id,
             chunk_position="last",
         )
+
+    def message(self, last: AIMessageChunk | None = None) -> AIMessageChunk:
+        """Everything received so far as one chunk (plus ``last``'s metadata)."""
+        additional: dict[str, Any] = {}
+        if self._reasoning:
+            additional["reasoning_content"] = "".join(self._reasoning)
+        return AIMessageChunk(
+            content="".join(self._content),
+            additional_kwargs=additional,
+            tool_call_chunks=_merge_pieces(self._calls),
+            usage_metadata=last.usage_metadata if last else None,
+            response_metadata=dict(last.response_metadata) if last else {},
+            id=self.message_id,
+            chunk_position=last.chunk_position if last else None,
+        )
+
+
+def _merge_pieces(pieces: list[ToolCallChunk]) -> list[ToolCallChunk]:
+    """Streamed tool-call pieces summed by index (first id and name win)."""
+    merged: dict[int | None, ToolCallChunk] = {}
+    for piece in pieces:
+        index = piece.get("index")
+        if index not in merged:
+            merged[index] = ToolCallChunk(
+                name=piece.get("name"),
+                args=piece.get("args") or "",
+                id=piece.get("id"),
+                index=index,
+                type="tool_call_chunk",
+            )
+            continue
+        call = merged[index]
+        call["args"] = (call.get("args") or "") + (piece.get("args") or "")
+        call["name"] = call.get("name") or piece.get("name")
+        call["id"] = call.get("id") or piece.get("id")
+    return list(merged.values())

@@ -128,7 +128,7 @@ def from_openai_chunk(chunk: dict[str, Any]) -> dict[str, Any]:
             delta["finish_reason"] = choice["finish_reason"]
         usage = usage or choice.get("usage")
     if usage:
-        delta["usage"] = normalize_usage(usage)
+        delta["usage"] = usage
     if "id" in chunk:
         delta["id"] = chunk["id"]
     if "model" in chunk:
@@ -170,7 +170,7 @@ def from_native_event(body: Mapping[str, Any]) -> dict[str, Any]:
         if finish:
             delta["finish_reason"] = finish
     if body.get("usage"):
-        delta["usage"] = normalize_usage(body["usage"])
+        delta["usage"] = body["usage"]
     if body.get("request_id"):
         delta["request_id"] = delta["id"] = body["request_id"]
     return delta
