@@ -358,11 +358,70 @@ def main() -> None:
         "import_seconds": import_times,
         "memory_peak_growth_bytes": memory,
     }
+    results["targets"] = [
+        {
+            "target": what,
+            "ratio": round(ratio, 3),
+            "limit": limit,
+            "met": ratio <= limit,
+        }
+        for what, ratio, limit in targets(results)
+    ]
     _print(results)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten to {out}")
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """The performance issue's targets: (what, measured ratio, limit)."""
+    seconds = results["seconds"]
+    raw = "openai SDK"
+    imports = results["import_seconds"]
+    memory = results["memory_peak_growth_bytes"]
+    chars = results["settings"]["memory_reply_chars"]
+    checks = []
+    for transport in ("openai", "dashscope"):
+        kimi = f"ChatKimi ({transport})"
+        checks += [
+            (f"stream, {kimi} / openai SDK", _ratio(seconds["stream"], kimi, raw), 0.6),
+            (
+                f"sequential invoke, {kimi} / openai SDK",
+                _ratio(seconds["invoke"], kimi, raw),
+                1.05,
+            ),
+            (
+                f"concurrent ainvoke, {kimi} / openai SDK",
+                _ratio(seconds["ainvoke"], kimi, raw),
+                1.1,
+            ),
+            (
+                f"stream memory, {kimi} peak growth / reply size",
+                memory[kimi] / chars,
+                3.0,
+            ),
+        ]
+    checks.append(
+        (
+            "stream, ChatKimi (dashscope) / dashscope SDK",
+            _ratio(seconds["stream"], "ChatKimi (dashscope)", "dashscope SDK"),
+            1.6,
+        )
+    )
+    checks.append(
+        (
+            "import langchain_kimi / import langchain_core.language_models, openai",
+            imports["langchain_kimi"]
+            / imports["langchain_core.language_models, openai"],
+            1.15,
+        )
+    )
+    return checks
+
+
+def _ratio(times: dict[str, float], name: str, base: str) -> float:
+    return times[name] / times[base]
 
 
 def _version(package: str) -> str | None:
@@ -399,6 +458,11 @@ def _print(results: dict[str, Any]) -> None:
     print()
     for label, value in imports.items():
         print(f"import {label}: {value * 1000:.0f} ms ({value / base:.2f}x)")
+    print()
+    for target in results["targets"]:
+        verdict = "met" if target["met"] else "MISSED"
+        ratio, limit = target["ratio"], target["limit"]
+        print(f"{verdict:6} {ratio:.2f} <= {limit}: {target['target']}")
 
 
 if __name__ == "__main__":

@@ -386,11 +386,15 @@ class ChatKimi(BaseChatModel):
         stop: list[str] | None,
         kwargs: dict[str, Any],
         message_id: str | None = None,
+        keep: bool = False,
     ) -> tuple[dict[str, Any], StreamParser]:
         """The validated streaming payload and the parser for its reply."""
         spec, payload = self._prepare(messages, stop, True, kwargs)
         parser = StreamParser(
-            spec, report_usage="stream_options" in payload, message_id=message_id
+            spec,
+            report_usage="stream_options" in payload,
+            message_id=message_id,
+            keep=keep,
         )
         return payload, parser
 

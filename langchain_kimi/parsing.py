@@ -124,14 +124,15 @@ class StreamParser:
     One chunk per delta that carries text, reasoning or tool-call pieces; then
     ``finish()`` gives the last chunk with usage (reported once, whichever
     place the service put it) and response metadata. A stream that never
-    reached a finish reason is cut, and ``finish()`` raises. The parser keeps
-    the text pieces it has seen, so ``message()`` can give the whole reply
-    without anyone holding on to every chunk.
+    reached a finish reason is cut, and ``finish()`` raises. With ``keep``, the
+    parser also keeps the pieces it has seen, so ``message()`` can give the
+    whole reply (for callbacks) without anyone holding on to every chunk.
     """
 
     __slots__ = (
         "_calls",
         "_content",
+        "_keep",
         "_reasoning",
         "_report_usage",
         "_spec",
@@ -149,8 +150,10 @@ class StreamParser:
         *,
         report_usage: bool = True,
         message_id: str | None = None,
+        keep: bool = False,
     ) -> None:
         self._spec = spec
+        self._keep = keep
         self._report_usage = report_usage
         self.message_id = message_id
         self.finish_reason: str | None = None
@@ -177,12 +180,12 @@ class StreamParser:
         pieces = delta.get("tool_calls")
         if not (content or reasoning or pieces):
             return None
-        if content:
-            self._content.append(content)
-        additional: dict[str, Any] = {}
-        if reasoning:
-            self._reasoning.append(reasoning)
-            additional["reasoning_content"] = reasoning
+        if self._keep:
+            if content:
+                self._content.append(content)
+            if reasoning:
+                self._reasoning.append(reasoning)
+        additional = {"reasoning_content": reasoning} if reasoning else {}
         if pieces:
             calls = [
                 ToolCallChunk(
@@ -194,16 +197,15 @@ class StreamParser:
                 )
                 for piece in pieces
             ]
-            self._calls.extend(calls)
+            if self._keep:
+                self._calls.extend(calls)
             return AIMessageChunk(
                 content=content,
                 additional_kwargs=additional,
                 tool_call_chunks=calls,
                 id=self.message_id,
             )
-        # Text and reasoning need none of the validators (they only act on
-        # tool calls), so the hot path skips validation.
-        return AIMessageChunk.model_construct(
+        return AIMessageChunk(
             content=content, additional_kwargs=additional, id=self.message_id
         )
 

@@ -4,7 +4,8 @@
 ``on_llm_end``, and it rewrites each chunk's metadata on the way. For a long
 reply that is most of a client's time and about 1.5 KB of memory per chunk
 (25 times the text of a 60-character delta). Here the ``StreamParser`` keeps
-only the text pieces and builds the whole message once, at the end. The run's
+only the text pieces, and only when a handler is listening, and builds the
+whole message once, at the end. The run's
 callbacks (start, each new token, end or error), tracing metadata and the rate
 limiter follow ``BaseChatModel.stream``. Paths this does not cover
 (``output_version="v1"``, streaming disabled) go to the base implementation.
@@ -103,11 +104,14 @@ def _token(
     text = chunk.content if isinstance(chunk.content, str) else ""
     if not with_handlers:
         return text, None
-    return text, ChatGenerationChunk.model_construct(message=chunk, text=text)
+    return text, ChatGenerationChunk(message=chunk)
 
 
-def _result(parser: StreamParser | None, last: AIMessageChunk | None) -> LLMResult:
-    if parser is None:
+def _result(
+    parser: StreamParser | None, last: AIMessageChunk | None, listening: bool
+) -> LLMResult:
+    """The run's result for its handlers (none are listening: nothing to build)."""
+    if parser is None or not listening:
         return LLMResult(generations=[])
     message = parser.message(last)
     return LLMResult(generations=[[ChatGenerationChunk(message=message)]])
@@ -128,21 +132,26 @@ def stream(
     )
     if model.rate_limiter:
         model.rate_limiter.acquire(blocking=True)
+    listening = bool(run_manager.handlers)
     parser: StreamParser | None = None
     last: AIMessageChunk | None = None
     try:
         payload, parser = model._stream_request(
-            run.messages, stop, kwargs, f"{LC_ID_PREFIX}-{run_manager.run_id}"
+            run.messages,
+            stop,
+            kwargs,
+            f"{LC_ID_PREFIX}-{run_manager.run_id}",
+            keep=listening,
         )
         for chunk in model._chunks(payload, parser):
             last = chunk
-            text, generation = _token(chunk, bool(run_manager.handlers))
+            text, generation = _token(chunk, listening)
             run_manager.on_llm_new_token(text, chunk=generation)
             yield chunk
     except BaseException as error:
-        run_manager.on_llm_error(error, response=_result(parser, None))
+        run_manager.on_llm_error(error, response=_result(parser, None, listening))
         raise
-    run_manager.on_llm_end(_result(parser, last))
+    run_manager.on_llm_end(_result(parser, last, listening))
 
 
 async def astream(
@@ -160,18 +169,23 @@ async def astream(
     )
     if model.rate_limiter:
         await model.rate_limiter.aacquire(blocking=True)
+    listening = bool(run_manager.handlers)
     parser: StreamParser | None = None
     last: AIMessageChunk | None = None
     try:
         payload, parser = model._stream_request(
-            run.messages, stop, kwargs, f"{LC_ID_PREFIX}-{run_manager.run_id}"
+            run.messages,
+            stop,
+            kwargs,
+            f"{LC_ID_PREFIX}-{run_manager.run_id}",
+            keep=listening,
         )
         async for chunk in model._achunks(payload, parser):
             last = chunk
-            text, generation = _token(chunk, bool(run_manager.handlers))
+            text, generation = _token(chunk, listening)
             await run_manager.on_llm_new_token(text, chunk=generation)
             yield chunk
     except BaseException as error:
-        await run_manager.on_llm_error(error, response=_result(parser, None))
+        await run_manager.on_llm_error(error, response=_result(parser, None, listening))
         raise
-    await run_manager.on_llm_end(_result(parser, last))
+    await run_manager.on_llm_end(_result(parser, last, listening))
