@@ -29,6 +29,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 MODEL = "kimi-k2-thinking"
 MESSAGES = [{"role": "user", "content": "Hi"}]
+REPEATS = 3
 
 
 class Server:
@@ -297,7 +298,7 @@ def main() -> None:
             server.queue(thinking_reply(10))
             clients[name]["stream"]()
             clients[name]["invoke"]()
-            run_concurrent(clients[name]["ainvoke"], 4, 4)
+            run_concurrent(clients[name]["ainvoke"], 64, 64)
         for round_number in range(rounds):
             order = (
                 names[round_number % len(names) :] + names[: round_number % len(names)]
@@ -306,12 +307,13 @@ def main() -> None:
                 client = clients[name]
                 server.queue(thinking_reply(deltas))
                 times["stream"][name].append(timed(client["stream"]))
-                times["invoke"][name].append(
-                    timed(lambda c=client: [c["invoke"]() for _ in range(calls)])  # type: ignore[misc]
-                )
-                times["ainvoke"][name].append(
-                    timed(lambda c=client: run_concurrent(c["ainvoke"], calls, 64))  # type: ignore[misc]
-                )
+                for _ in range(REPEATS):  # short scenarios: more samples
+                    times["invoke"][name].append(
+                        timed(lambda c=client: [c["invoke"]() for _ in range(calls)])  # type: ignore[misc]
+                    )
+                    times["ainvoke"][name].append(
+                        timed(lambda c=client: run_concurrent(c["ainvoke"], calls, 64))  # type: ignore[misc]
+                    )
         imports = {
             "langchain_kimi": "import langchain_kimi",
             "langchain_core.language_models, openai": (
