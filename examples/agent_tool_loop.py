@@ -1,8 +1,7 @@
 """A LangChain agent on kimi-k2-thinking whose reasoning travels with its tool calls.
 
-Runs against the real service when DASHSCOPE_API_KEY is set; otherwise (or with
---simulate) against the bundled local simulator. DASHSCOPE_BASE_URL, when set,
-picks the endpoint.
+Uses DASHSCOPE_API_KEY and, when set, DASHSCOPE_BASE_URL. With --simulate (or
+no key set) it runs against the bundled local simulator instead.
 
     python examples/agent_tool_loop.py --simulate
 """
