@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Literal
 
@@ -27,11 +26,7 @@ from typing_extensions import Self
 
 from langchain_kimi import streaming
 from langchain_kimi.errors import MissingAPIKeyError
-from langchain_kimi.messages import (
-    KeepReasoning,
-    to_wire_messages,
-    with_system_instruction,
-)
+from langchain_kimi.messages import KeepReasoning
 from langchain_kimi.models import (
     THINKING_MODEL,
     KimiModelSpec,
@@ -39,9 +34,9 @@ from langchain_kimi.models import (
     model_profile,
 )
 from langchain_kimi.parsing import StreamParser, to_ai_message
-from langchain_kimi.payload import REQUEST_FIELDS, build_payload, check_payload
+from langchain_kimi.payload import REQUEST_FIELDS
+from langchain_kimi.request import build_request
 from langchain_kimi.structured import (
-    JSON_INSTRUCTION_KWARG,
     bind_tools,
     tool_to_wire,
     with_structured_output,
@@ -327,36 +322,21 @@ class ChatKimi(BaseChatModel):
         stream: bool,
         kwargs: dict[str, Any],
     ) -> tuple[KimiModelSpec, dict[str, Any]]:
-        """Validated payload for one call: defaults, then per-call overrides."""
-        kwargs = dict(kwargs)
-        model = kwargs.pop("model", None) or self.model_name
-        stream_usage = kwargs.pop("stream_usage", self.stream_usage)
-        kwargs.pop("stream", None)
-        instruction = kwargs.pop(JSON_INSTRUCTION_KWARG, None)
-        params = self._default_params
-        params.update(kwargs)
-        if stop is not None:
-            params["stop"] = stop
-        if self.extra_body:
-            params.update(self.extra_body)
-        spec = get_model_spec(model)
-        wire = to_wire_messages(messages, spec.model, self.keep_reasoning)
-        if instruction:
-            wire = with_system_instruction(wire, instruction)
-        payload = build_payload(
-            model, wire, params, stream=stream, stream_usage=stream_usage
+        """Validated payload for one call: the fields, then per-call overrides."""
+        defaults = {
+            "model": self.model_name,
+            "stream_usage": self.stream_usage,
+            **self._default_params,
+        }
+        return build_request(
+            messages,
+            defaults,
+            {k: v for k, v in kwargs.items() if k != "model" or v},
+            stop=stop,
+            stream=stream,
+            keep_reasoning=self.keep_reasoning,
+            extra_body=self.extra_body,
         )
-        check_payload(spec, payload)
-        if spec.max_input_tokens is not None:
-            estimate = count_tokens_approximately(messages)
-            if estimate > spec.max_input_tokens:
-                warnings.warn(
-                    f"{spec.model}: the input is about {estimate} tokens (estimate), "
-                    f"above the model's max input of {spec.max_input_tokens}; the "
-                    "service may refuse it. Trim the conversation.",
-                    stacklevel=4,
-                )
-        return spec, payload
 
     # -- calls --------------------------------------------------------------
 
@@ -398,25 +378,6 @@ class ChatKimi(BaseChatModel):
         )
         return payload, parser
 
-    def _chunks(
-        self, payload: dict[str, Any], parser: StreamParser
-    ) -> Iterator[AIMessageChunk]:
-        """One chunk per delta, then the closing chunk with usage and metadata."""
-        for delta in self._client().stream(payload):
-            chunk = parser.feed(delta)
-            if chunk is not None:
-                yield chunk
-        yield parser.finish()
-
-    async def _achunks(
-        self, payload: dict[str, Any], parser: StreamParser
-    ) -> AsyncIterator[AIMessageChunk]:
-        async for delta in self._client().astream(payload):
-            chunk = parser.feed(delta)
-            if chunk is not None:
-                yield chunk
-        yield parser.finish()
-
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -425,7 +386,7 @@ class ChatKimi(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         payload, parser = self._stream_request(messages, stop, kwargs)
-        for chunk in self._chunks(payload, parser):
+        for chunk in streaming.chunks(self._client().stream(payload), parser):
             yield ChatGenerationChunk(message=chunk)
 
     async def _astream(
@@ -436,14 +397,8 @@ class ChatKimi(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload, parser = self._stream_request(messages, stop, kwargs)
-        async for chunk in self._achunks(payload, parser):
+        async for chunk in streaming.achunks(self._client().astream(payload), parser):
             yield ChatGenerationChunk(message=chunk)
-
-    def _lean_stream(self, kwargs: dict[str, Any], *, async_api: bool) -> bool:
-        """Whether ``streaming.py`` serves this call (else the base class does)."""
-        return self.output_version != "v1" and self._should_stream(
-            async_api=async_api, **{**kwargs, "stream": True}
-        )
 
     def stream(
         self,
@@ -454,7 +409,7 @@ class ChatKimi(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[AIMessageChunk]:
         """Stream the reply: one chunk per delta, usage and metadata on the last."""
-        if not self._lean_stream(kwargs, async_api=False):
+        if not streaming.serves(self, kwargs, async_api=False):
             yield from super().stream(input, config, stop=stop, **kwargs)
             return
         yield from streaming.stream(self, input, config, stop, kwargs)
@@ -468,7 +423,7 @@ class ChatKimi(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[AIMessageChunk]:
         """Async ``stream``."""
-        if not self._lean_stream(kwargs, async_api=True):
+        if not streaming.serves(self, kwargs, async_api=True):
             async for chunk in super().astream(input, config, stop=stop, **kwargs):
                 yield chunk
             return
@@ -485,12 +440,10 @@ class ChatKimi(BaseChatModel):
         parallel_tool_calls: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools (any LangChain tool form) for function calling.
+        """Bind tools (any LangChain form); ``strict`` is accepted, not sent.
 
         ``tool_choice``: ``"auto"``, ``"none"``, ``"required"`` / ``"any"``, a
         tool's name, ``True`` (the single tool) or a wire-form dict.
-        ``parallel_tool_calls`` is passed through. ``strict`` is accepted for
-        compatibility but not sent: the service has no strict mode.
         """
         return bind_tools(
             self,
@@ -511,12 +464,9 @@ class ChatKimi(BaseChatModel):
     ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
         """Replies parsed into ``schema`` (pydantic, TypedDict or JSON schema).
 
-        The default method follows the model's capabilities: ``"json_mode"``
-        on models with structured output (kimi-k2-thinking: JSON mode plus an
-        instruction carrying the schema, validated on the client), else
-        ``"function_calling"`` (a forced tool call). ``"json_schema"`` is
-        served like JSON mode (Kimi has no server-side JSON-schema mode) with
-        client-side validation. ``strict`` is accepted but not sent.
+        Default method: ``"json_mode"`` where the model has structured output,
+        else ``"function_calling"``. ``"json_schema"`` is served as JSON mode
+        with client-side validation (Kimi has no server-side schema mode).
         """
         return with_structured_output(
             self, schema, method=method, include_raw=include_raw, **kwargs

@@ -44,6 +44,35 @@ class _Run:
     start: dict[str, Any]
 
 
+def serves(model: ChatKimi, kwargs: dict[str, Any], *, async_api: bool) -> bool:
+    """Whether this module streams the call (else ``BaseChatModel`` does)."""
+    return model.output_version != "v1" and model._should_stream(
+        async_api=async_api, **{**kwargs, "stream": True}
+    )
+
+
+def chunks(
+    deltas: Iterator[dict[str, Any]], parser: StreamParser
+) -> Iterator[AIMessageChunk]:
+    """One chunk per delta that carries content, then the closing chunk."""
+    for delta in deltas:
+        chunk = parser.feed(delta)
+        if chunk is not None:
+            yield chunk
+    yield parser.finish()
+
+
+async def achunks(
+    deltas: AsyncIterator[dict[str, Any]], parser: StreamParser
+) -> AsyncIterator[AIMessageChunk]:
+    """Async ``chunks``."""
+    async for delta in deltas:
+        chunk = parser.feed(delta)
+        if chunk is not None:
+            yield chunk
+    yield parser.finish()
+
+
 def _prepare_run(
     model: ChatKimi,
     input: LanguageModelInput,
@@ -143,7 +172,7 @@ def stream(
             f"{LC_ID_PREFIX}-{run_manager.run_id}",
             keep=listening,
         )
-        for chunk in model._chunks(payload, parser):
+        for chunk in chunks(model._client().stream(payload), parser):
             last = chunk
             text, generation = _token(chunk, listening)
             run_manager.on_llm_new_token(text, chunk=generation)
@@ -180,7 +209,7 @@ async def astream(
             f"{LC_ID_PREFIX}-{run_manager.run_id}",
             keep=listening,
         )
-        async for chunk in model._achunks(payload, parser):
+        async for chunk in achunks(model._client().astream(payload), parser):
             last = chunk
             text, generation = _token(chunk, listening)
             await run_manager.on_llm_new_token(text, chunk=generation)

@@ -24,12 +24,11 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL, get_model_spec
+from langchain_kimi.request import JSON_INSTRUCTION_KWARG
 from langchain_kimi.schema_check import schema_errors
 
 if TYPE_CHECKING:
     from langchain_kimi.chat_models import ChatKimi
-
-JSON_INSTRUCTION_KWARG = "json_instruction"
 
 
 def tool_to_wire(tool: Any) -> dict[str, Any]:
