@@ -5,10 +5,10 @@
 reply that is most of a client's time and about 1.5 KB of memory per chunk
 (25 times the text of a 60-character delta). Here the ``StreamParser`` keeps
 only the text pieces, and only when a handler is listening, and builds the
-whole message once, at the end. The run's
-callbacks (start, each new token, end or error), tracing metadata and the rate
-limiter follow ``BaseChatModel.stream``. Paths this does not cover
-(``output_version="v1"``, streaming disabled) go to the base implementation.
+whole message once, at the end. The run's callbacks (start, each new token,
+end or error), tracing metadata and the rate limiter follow
+``BaseChatModel.stream``. Paths this does not cover (``output_version="v1"``,
+streaming disabled) go to the base implementation.
 """
 
 from __future__ import annotations
@@ -38,8 +38,6 @@ class _Run:
     """What one streamed call hands to its callback manager."""
 
     messages: list[BaseMessage]
-    params: dict[str, Any]
-    options: dict[str, Any]
     configure: dict[str, Any]
     start: dict[str, Any]
 
@@ -123,7 +121,7 @@ def _prepare_run(
         "run_id": config.pop("run_id", None),
         "batch_size": 1,
     }
-    return _Run(messages, params, options, configure, start)
+    return _Run(messages, configure, start)
 
 
 def _token(

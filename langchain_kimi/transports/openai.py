@@ -250,10 +250,6 @@ class OpenAITransport(RetryingTransport):
         finally:
             await response.aclose()
 
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-
 
 def _result(body: bytes, request_id: str | None) -> dict[str, Any]:
     result = from_openai_completion(json.loads(body))
