@@ -4,6 +4,9 @@
 # standard suite runs only when DASHSCOPE_API_KEY is set (skipped otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -z "${VIRTUAL_ENV:-}" ] && [ -f .venv/bin/activate ]; then
+    . .venv/bin/activate  # the virtualenv README's install command made
+fi
 
 ruff check .
 ruff format --check .
