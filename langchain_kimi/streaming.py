@@ -40,6 +40,7 @@ class _Run:
     messages: list[BaseMessage]
     configure: dict[str, Any]
     start: dict[str, Any]
+    listening: bool = False
 
 
 def serves(model: ChatKimi, kwargs: dict[str, Any], *, async_api: bool) -> bool:
@@ -124,6 +125,19 @@ def _prepare_run(
     return _Run(messages, configure, start)
 
 
+def _request(
+    model: ChatKimi,
+    run: _Run,
+    stop: list[str] | None,
+    kwargs: dict[str, Any],
+    run_id: Any,
+) -> tuple[dict[str, Any], StreamParser]:
+    """Payload and parser; the parser keeps pieces only if a handler listens."""
+    return model._stream_request(
+        run.messages, stop, kwargs, f"{LC_ID_PREFIX}-{run_id}", keep=run.listening
+    )
+
+
 def _token(
     chunk: AIMessageChunk, with_handlers: bool
 ) -> tuple[str, ChatGenerationChunk | None]:
@@ -159,17 +173,11 @@ def stream(
     )
     if model.rate_limiter:
         model.rate_limiter.acquire(blocking=True)
-    listening = bool(run_manager.handlers)
+    listening = run.listening = bool(run_manager.handlers)
     parser: StreamParser | None = None
     last: AIMessageChunk | None = None
     try:
-        payload, parser = model._stream_request(
-            run.messages,
-            stop,
-            kwargs,
-            f"{LC_ID_PREFIX}-{run_manager.run_id}",
-            keep=listening,
-        )
+        payload, parser = _request(model, run, stop, kwargs, run_manager.run_id)
         for chunk in chunks(model._client().stream(payload), parser):
             last = chunk
             text, generation = _token(chunk, listening)
@@ -196,17 +204,11 @@ async def astream(
     )
     if model.rate_limiter:
         await model.rate_limiter.aacquire(blocking=True)
-    listening = bool(run_manager.handlers)
+    listening = run.listening = bool(run_manager.handlers)
     parser: StreamParser | None = None
     last: AIMessageChunk | None = None
     try:
-        payload, parser = model._stream_request(
-            run.messages,
-            stop,
-            kwargs,
-            f"{LC_ID_PREFIX}-{run_manager.run_id}",
-            keep=listening,
-        )
+        payload, parser = _request(model, run, stop, kwargs, run_manager.run_id)
         async for chunk in achunks(model._client().astream(payload), parser):
             last = chunk
             text, generation = _token(chunk, listening)
