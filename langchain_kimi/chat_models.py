@@ -16,7 +16,6 @@ from langchain_core.language_models import (
     ModelProfile,
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
@@ -24,7 +23,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
-from langchain_kimi import streaming
+from langchain_kimi import streaming, structured
 from langchain_kimi.errors import MissingAPIKeyError
 from langchain_kimi.messages import KeepReasoning
 from langchain_kimi.models import (
@@ -33,14 +32,15 @@ from langchain_kimi.models import (
     get_model_spec,
     model_profile,
 )
-from langchain_kimi.parsing import StreamParser, to_ai_message
-from langchain_kimi.payload import REQUEST_FIELDS
-from langchain_kimi.request import build_request
-from langchain_kimi.structured import (
-    bind_tools,
-    tool_to_wire,
-    with_structured_output,
+from langchain_kimi.request import REQUEST_FIELDS, ChatRequest, build_request
+from langchain_kimi.response import (
+    StreamParser,
+    achunks,
+    chunks,
+    to_ai_message,
 )
+from langchain_kimi.tokens import estimate_messages, estimate_text
+from langchain_kimi.tools import ToolChoice, tool_choice_value, tool_definition
 from langchain_kimi.transports import Transport, endpoint_for, make_transport
 
 API_KEY_ENV = "DASHSCOPE_API_KEY"
@@ -239,7 +239,7 @@ class ChatKimi(BaseChatModel):
         """This model's row of the features table: limits, prices, capabilities.
 
         ``llm.kimi_spec.max_reasoning_tokens``, ``.web_search``,
-        ``.cost_usd(input_tokens, output_tokens)``; ``.as_dict()`` for all.
+        ``.cost_usd(input_tokens, output_tokens)``; ``dataclasses.asdict`` for all.
         """
         return get_model_spec(self.model_name)
 
@@ -282,23 +282,21 @@ class ChatKimi(BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[dict[str, Any] | type | Any | BaseTool] | None = None,
     ) -> int:
-        """Approximate token count, offline (langchain-core's ~4 chars per token).
+        """Approximate token count, offline (``langchain_kimi.tokens``).
 
-        Kimi's tokenizer is not published as a Python package; the estimate is
-        good for budgeting, not for exact limits.
+        Kimi's tokenizer is not published as a Python package; the estimate
+        counts a CJK character as a token and other text at ~4 characters a
+        token: good for budgeting, not for exact limits.
         """
-        schemas: list[BaseTool | dict[str, Any]] | None = (
-            [tool_to_wire(tool) for tool in tools] if tools else None
-        )
-        return count_tokens_approximately(messages, tools=schemas)
+        return estimate_messages(messages, [tool_definition(t) for t in tools or ()])
 
     def get_num_tokens(self, text: str) -> int:
-        """Approximate token count of a text (~4 characters per token)."""
-        return max(1, round(len(text) / 4)) if text else 0
+        """Approximate token count of a text (see ``get_num_tokens_from_messages``)."""
+        return estimate_text(text)
 
     # -- request building ---------------------------------------------------
 
-    def _client(self) -> Transport:
+    def _get_transport(self) -> Transport:
         if self._transport is None:
             if self.api_key is None or not self.api_key.get_secret_value():
                 raise MissingAPIKeyError(
@@ -315,28 +313,61 @@ class ChatKimi(BaseChatModel):
             )
         return self._transport
 
-    def _prepare(
+    def _request(
         self,
         messages: list[BaseMessage],
         stop: list[str] | None,
         stream: bool,
         kwargs: dict[str, Any],
-    ) -> tuple[KimiModelSpec, dict[str, Any]]:
-        """Validated payload for one call: the fields, then per-call overrides."""
-        defaults = {
-            "model": self.model_name,
-            "stream_usage": self.stream_usage,
-            **self._default_params,
-        }
+    ) -> ChatRequest:
+        """The validated request for one call: the fields, then per-call overrides."""
         return build_request(
             messages,
-            defaults,
-            {k: v for k, v in kwargs.items() if k != "model" or v},
+            self._default_params,
+            kwargs,
+            model=self.model_name,
             stop=stop,
             stream=stream,
+            stream_usage=self.stream_usage,
             keep_reasoning=self.keep_reasoning,
             extra_body=self.extra_body,
         )
+
+    def _stream_parser(
+        self, request: ChatRequest, message_id: str | None, keep: bool
+    ) -> StreamParser:
+        return StreamParser(
+            request.spec,
+            report_usage=request.include_usage,
+            message_id=message_id,
+            keep=keep,
+        )
+
+    def _open_stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        message_id: str | None = None,
+        keep: bool = False,
+    ) -> tuple[Iterator[AIMessageChunk], StreamParser]:
+        """The reply's chunks (sent on first iteration) and their parser."""
+        request = self._request(messages, stop, True, kwargs)
+        parser = self._stream_parser(request, message_id, keep)
+        return chunks(self._get_transport().stream(request), parser), parser
+
+    def _aopen_stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        message_id: str | None = None,
+        keep: bool = False,
+    ) -> tuple[AsyncIterator[AIMessageChunk], StreamParser]:
+        """Async ``_open_stream``; only the transport call differs."""
+        request = self._request(messages, stop, True, kwargs)
+        parser = self._stream_parser(request, message_id, keep)
+        return achunks(self._get_transport().astream(request), parser), parser
 
     # -- calls --------------------------------------------------------------
 
@@ -347,8 +378,9 @@ class ChatKimi(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        spec, payload = self._prepare(messages, stop, False, kwargs)
-        return _chat_result(to_ai_message(self._client().invoke(payload), spec))
+        request = self._request(messages, stop, False, kwargs)
+        result = self._get_transport().invoke(request)
+        return _chat_result(to_ai_message(result, request.spec))
 
     async def _agenerate(
         self,
@@ -357,26 +389,9 @@ class ChatKimi(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        spec, payload = self._prepare(messages, stop, False, kwargs)
-        return _chat_result(to_ai_message(await self._client().ainvoke(payload), spec))
-
-    def _stream_request(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-        message_id: str | None = None,
-        keep: bool = False,
-    ) -> tuple[dict[str, Any], StreamParser]:
-        """The validated streaming payload and the parser for its reply."""
-        spec, payload = self._prepare(messages, stop, True, kwargs)
-        parser = StreamParser(
-            spec,
-            report_usage="stream_options" in payload,
-            message_id=message_id,
-            keep=keep,
-        )
-        return payload, parser
+        request = self._request(messages, stop, False, kwargs)
+        result = await self._get_transport().ainvoke(request)
+        return _chat_result(to_ai_message(result, request.spec))
 
     def _stream(
         self,
@@ -385,8 +400,8 @@ class ChatKimi(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        payload, parser = self._stream_request(messages, stop, kwargs)
-        for chunk in streaming.chunks(self._client().stream(payload), parser):
+        stream, _ = self._open_stream(messages, stop, kwargs)
+        for chunk in stream:
             yield ChatGenerationChunk(message=chunk)
 
     async def _astream(
@@ -396,9 +411,19 @@ class ChatKimi(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        payload, parser = self._stream_request(messages, stop, kwargs)
-        async for chunk in streaming.achunks(self._client().astream(payload), parser):
+        stream, _ = self._aopen_stream(messages, stop, kwargs)
+        async for chunk in stream:
             yield ChatGenerationChunk(message=chunk)
+
+    def _lean(self, kwargs: dict[str, Any], *, async_api: bool) -> bool:
+        """Whether ``streaming`` serves the call (else ``BaseChatModel`` does).
+
+        ``output_version="v1"`` rewrites every chunk's content into blocks and
+        disabled streaming means one ``invoke``: both are core's own paths.
+        """
+        return self.output_version != "v1" and self._should_stream(
+            async_api=async_api, **{**kwargs, "stream": True}
+        )
 
     def stream(
         self,
@@ -409,10 +434,12 @@ class ChatKimi(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[AIMessageChunk]:
         """Stream the reply: one chunk per delta, usage and metadata on the last."""
-        if not streaming.serves(self, kwargs, async_api=False):
+        if not self._lean(kwargs, async_api=False):
             yield from super().stream(input, config, stop=stop, **kwargs)
             return
-        yield from streaming.stream(self, input, config, stop, kwargs)
+        yield from streaming.stream(
+            self, input, config, stop, kwargs, self._open_stream
+        )
 
     async def astream(
         self,
@@ -423,11 +450,13 @@ class ChatKimi(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[AIMessageChunk]:
         """Async ``stream``."""
-        if not streaming.serves(self, kwargs, async_api=True):
+        if not self._lean(kwargs, async_api=True):
             async for chunk in super().astream(input, config, stop=stop, **kwargs):
                 yield chunk
             return
-        async for chunk in streaming.astream(self, input, config, stop, kwargs):
+        async for chunk in streaming.astream(
+            self, input, config, stop, kwargs, self._aopen_stream
+        ):
             yield chunk
 
     # -- tools and structured output ----------------------------------------
@@ -436,7 +465,7 @@ class ChatKimi(BaseChatModel):
         self,
         tools: Sequence[dict[str, Any] | type | Any | BaseTool],
         *,
-        tool_choice: dict[str, Any] | str | bool | None = None,
+        tool_choice: ToolChoice = None,
         parallel_tool_calls: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
@@ -445,13 +474,17 @@ class ChatKimi(BaseChatModel):
         ``tool_choice``: ``"auto"``, ``"none"``, ``"required"`` / ``"any"``, a
         tool's name, ``True`` (the single tool) or a wire-form dict.
         """
-        return bind_tools(
-            self,
-            tools,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            **kwargs,
-        )
+        spec = self.kimi_spec
+        if tools and not spec.function_calling:
+            raise ValueError(f"{spec.model} has no function calling; drop the tools.")
+        kwargs.pop("strict", None)
+        definitions = [tool_definition(tool) for tool in tools]
+        choice = tool_choice_value(tool_choice, definitions)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return self.bind(tools=definitions, **kwargs)
 
     def with_structured_output(
         self,
@@ -468,8 +501,13 @@ class ChatKimi(BaseChatModel):
         else ``"function_calling"``. ``"json_schema"`` is served as JSON mode
         with client-side validation (Kimi has no server-side schema mode).
         """
-        return with_structured_output(
-            self, schema, method=method, include_raw=include_raw, **kwargs
+        return structured.with_structured_output(
+            self,
+            self.kimi_spec,
+            schema,
+            method=method,
+            include_raw=include_raw,
+            **kwargs,
         )
 
 

@@ -11,20 +11,14 @@ Exit codes: 0 done, 1 the service failed, 2 usage error or no API key.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from langchain_kimi.chat_models import API_KEY_ENV, ChatKimi
-from langchain_kimi.console import Console
+from langchain_kimi.console import NO_KEY, Console, Renderer
+from langchain_kimi.demo import run_demo
 from langchain_kimi.errors import KimiError
 from langchain_kimi.models import MODELS, THINKING_MODEL
-
-NO_KEY = (
-    f"{API_KEY_ENV} is not set. Create a Model Studio API key in the China (Beijing) "
-    f"region and run: export {API_KEY_ENV}=sk-..."
-)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,8 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.transport,
                 show_reasoning=not args.no_reasoning,
             )
-        from langchain_kimi.demo import run_demo
-
         return run_demo(console, live=args.live, question=args.question)
     except KimiError as error:
         console.line(f"\nThe service failed: {error}", "yellow")
@@ -89,74 +81,3 @@ def chat(
     render.finish()
     render.usage()
     return 0
-
-
-class Renderer:
-    """Streams reasoning (dimmed, under its own heading) apart from the answer."""
-
-    def __init__(self, console: Console, *, show_reasoning: bool = True) -> None:
-        self.console = console
-        self.show_reasoning = show_reasoning
-        self.section: str | None = None
-        self.input_tokens = 0
-        self.output_tokens = 0
-        self.reasoning_tokens = 0
-        self.cost = 0.0
-
-    def _enter(self, section: str) -> None:
-        if self.section == section:
-            return
-        if self.section is not None:
-            self.console.line()
-        heading = {"thinking": "[thinking]", "answer": "[answer]"}[section]
-        self.console.line(heading, "dim" if section == "thinking" else "bold")
-        self.section = section
-
-    def chunk(self, chunk: Any) -> None:
-        reasoning = chunk.additional_kwargs.get("reasoning_content")
-        if reasoning and self.show_reasoning:
-            self._enter("thinking")
-            self.console.write(reasoning, "dim")
-        if isinstance(chunk.content, str) and chunk.content:
-            self._enter("answer")
-            self.console.write(chunk.content)
-        self.count(chunk)
-
-    def count(self, message: Any) -> None:
-        usage = getattr(message, "usage_metadata", None)
-        if usage:
-            self.input_tokens += usage["input_tokens"]
-            self.output_tokens += usage["output_tokens"]
-            details = usage.get("output_token_details") or {}
-            self.reasoning_tokens += details.get("reasoning", 0) or 0
-        self.cost += float(message.response_metadata.get("cost_usd") or 0.0)
-
-    def finish(self) -> None:
-        if self.section is not None:
-            self.console.line()
-        self.section = None
-
-    def usage(self) -> None:
-        reasoning = (
-            f" (reasoning {self.reasoning_tokens})" if self.reasoning_tokens else ""
-        )
-        self.console.line(
-            f"tokens: {self.input_tokens} in, {self.output_tokens} out{reasoning}; "
-            f"cost: ${self.cost:.6f}",
-            "dim",
-        )
-
-
-@contextlib.contextmanager
-def environment(**values: str) -> Iterator[None]:
-    """Set environment variables for a block, restoring them after."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

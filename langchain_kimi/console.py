@@ -1,7 +1,8 @@
 """Terminal output for the command line: styles, a spinner, plain when piped.
 
 Styles and the spinner appear only on a terminal (and not with NO_COLOR), so
-redirected output stays plain text.
+redirected output stays plain text. ``Renderer`` shows a streamed reply with
+its reasoning set apart from the answer, and the tokens and cost it used.
 """
 
 from __future__ import annotations
@@ -10,8 +11,14 @@ import itertools
 import os
 import sys
 import threading
-from typing import TextIO
+from typing import Any, TextIO
 
+from langchain_kimi.chat_models import API_KEY_ENV
+
+NO_KEY = (
+    f"{API_KEY_ENV} is not set. Create a Model Studio API key in the China (Beijing) "
+    f"region and run: export {API_KEY_ENV}=sk-..."
+)
 _STYLES = {"dim": "2", "bold": "1", "cyan": "36", "green": "32", "yellow": "33"}
 
 
@@ -65,3 +72,59 @@ class _Spinner(threading.Thread):
     def stop(self) -> None:
         self._done.set()
         self.join(1)
+
+
+class Renderer:
+    """Streams reasoning (dimmed, under its own heading) apart from the answer."""
+
+    def __init__(self, console: Console, *, show_reasoning: bool = True) -> None:
+        self.console = console
+        self.show_reasoning = show_reasoning
+        self.section: str | None = None
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.reasoning_tokens = 0
+        self.cost = 0.0
+
+    def _enter(self, section: str) -> None:
+        if self.section == section:
+            return
+        if self.section is not None:
+            self.console.line()
+        heading = {"thinking": "[thinking]", "answer": "[answer]"}[section]
+        self.console.line(heading, "dim" if section == "thinking" else "bold")
+        self.section = section
+
+    def chunk(self, chunk: Any) -> None:
+        reasoning = chunk.additional_kwargs.get("reasoning_content")
+        if reasoning and self.show_reasoning:
+            self._enter("thinking")
+            self.console.write(reasoning, "dim")
+        if isinstance(chunk.content, str) and chunk.content:
+            self._enter("answer")
+            self.console.write(chunk.content)
+        self.count(chunk)
+
+    def count(self, message: Any) -> None:
+        usage = getattr(message, "usage_metadata", None)
+        if usage:
+            self.input_tokens += usage["input_tokens"]
+            self.output_tokens += usage["output_tokens"]
+            details = usage.get("output_token_details") or {}
+            self.reasoning_tokens += details.get("reasoning", 0) or 0
+        self.cost += float(message.response_metadata.get("cost_usd") or 0.0)
+
+    def finish(self) -> None:
+        if self.section is not None:
+            self.console.line()
+        self.section = None
+
+    def usage(self) -> None:
+        reasoning = (
+            f" (reasoning {self.reasoning_tokens})" if self.reasoning_tokens else ""
+        )
+        self.console.line(
+            f"tokens: {self.input_tokens} in, {self.output_tokens} out{reasoning}; "
+            f"cost: ${self.cost:.6f}",
+            "dim",
+        )

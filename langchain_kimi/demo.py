@@ -12,13 +12,13 @@ import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any, cast
+from unittest import mock
 
 from langchain_core.messages import AIMessageChunk, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_kimi.chat_models import API_KEY_ENV, BASE_URL_ENV, ChatKimi
-from langchain_kimi.cli import NO_KEY, Renderer, environment
-from langchain_kimi.console import Console
+from langchain_kimi.console import NO_KEY, Console, Renderer
 from langchain_kimi.models import THINKING_MODEL
 
 DEFAULT_QUESTION = "What is the weather in Beijing today?"
@@ -51,8 +51,9 @@ def _service(console: Console, live: bool) -> Iterator[None]:
 
     with KimiSimulator() as simulator:
         console.line(SIMULATION_NOTICE, "yellow")
-        with environment(
-            **{API_KEY_ENV: simulator.api_key, BASE_URL_ENV: simulator.openai_base_url}
+        with mock.patch.dict(
+            os.environ,
+            {API_KEY_ENV: simulator.api_key, BASE_URL_ENV: simulator.openai_base_url},
         ):
             yield
 

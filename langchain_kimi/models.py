@@ -7,7 +7,7 @@ Studio "Kimi" page (features table, limits and prices, Nov 2025).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 THINKING_MODEL = "kimi-k2-thinking"
@@ -21,26 +21,22 @@ class KimiModelSpec:
     """What one Kimi model can do, with its limits and prices.
 
     ``None`` for a limit means "unknown": no client-side check is made.
-    ``configurable`` lists the sampling parameters the service accepts;
-    ``defaults`` are the service's own defaults (documentation only, never sent).
+    ``configurable`` lists the sampling parameters the service accepts.
     """
 
     model: str
-    context_window: int | None
-    max_input_tokens: int | None
-    max_reasoning_tokens: int | None
-    max_output_tokens: int | None
-    input_price_per_million: float | None
-    output_price_per_million: float | None
-    multi_turn: bool = True
+    context_window: int | None = None
+    max_input_tokens: int | None = None
+    max_reasoning_tokens: int | None = None
+    max_output_tokens: int | None = None
+    input_price_per_million: float | None = None
+    output_price_per_million: float | None = None
     deep_thinking: bool = False
     function_calling: bool = True
     structured_output: bool = True
     web_search: bool = True
     partial_mode: bool = True
-    context_cache: bool = False
     configurable: frozenset[str] = frozenset(SAMPLING_PARAMETERS)
-    defaults: dict[str, float] = field(default_factory=dict)
     known: bool = True
 
     def cost_usd(self, input_tokens: int, output_tokens: int) -> float | None:
@@ -55,63 +51,36 @@ class KimiModelSpec:
             + output_tokens * self.output_price_per_million
         ) / 1_000_000
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain-dict view, for docs, logs and the ``kimi_spec`` accessor."""
-        return {
-            "model": self.model,
-            "context_window": self.context_window,
-            "max_input_tokens": self.max_input_tokens,
-            "max_reasoning_tokens": self.max_reasoning_tokens,
-            "max_output_tokens": self.max_output_tokens,
-            "input_price_per_million": self.input_price_per_million,
-            "output_price_per_million": self.output_price_per_million,
-            "multi_turn": self.multi_turn,
-            "deep_thinking": self.deep_thinking,
-            "function_calling": self.function_calling,
-            "structured_output": self.structured_output,
-            "web_search": self.web_search,
-            "partial_mode": self.partial_mode,
-            "context_cache": self.context_cache,
-            "configurable": sorted(self.configurable),
-            "defaults": dict(self.defaults),
-            "known": self.known,
-        }
 
+#: Shared by both models on the seed page: prices, and no partial mode.
+_K2_FAMILY: dict[str, Any] = {
+    "input_price_per_million": 0.574,
+    "output_price_per_million": 2.294,
+    "function_calling": True,
+    "partial_mode": False,
+}
 
 MODELS: dict[str, KimiModelSpec] = {
     THINKING_MODEL: KimiModelSpec(
-        model=THINKING_MODEL,
+        THINKING_MODEL,
         context_window=262_144,
         max_input_tokens=229_376,
         max_reasoning_tokens=32_768,
         max_output_tokens=16_384,
-        input_price_per_million=0.574,
-        output_price_per_million=2.294,
         deep_thinking=True,
-        function_calling=True,
         structured_output=True,
         web_search=False,
-        partial_mode=False,
-        context_cache=False,
         configurable=frozenset({"temperature"}),
-        defaults={"temperature": 1.0},
+        **_K2_FAMILY,
     ),
     INSTRUCT_MODEL: KimiModelSpec(
-        model=INSTRUCT_MODEL,
+        INSTRUCT_MODEL,
         context_window=131_072,
         max_input_tokens=131_072,
-        max_reasoning_tokens=None,
         max_output_tokens=8_192,
-        input_price_per_million=0.574,
-        output_price_per_million=2.294,
-        deep_thinking=False,
-        function_calling=True,
         structured_output=False,
         web_search=True,
-        partial_mode=False,
-        context_cache=False,
-        configurable=frozenset(SAMPLING_PARAMETERS),
-        defaults={"temperature": 0.6, "top_p": 1.0, "presence_penalty": 0.0},
+        **_K2_FAMILY,
     ),
 }
 
@@ -128,17 +97,7 @@ def get_model_spec(model: str) -> KimiModelSpec:
     spec = _BY_LOWER.get(model.lower())
     if spec is not None:
         return spec
-    return KimiModelSpec(
-        model=model,
-        context_window=None,
-        max_input_tokens=None,
-        max_reasoning_tokens=None,
-        max_output_tokens=None,
-        input_price_per_million=None,
-        output_price_per_million=None,
-        deep_thinking="thinking" in model.lower(),
-        known=False,
-    )
+    return KimiModelSpec(model, deep_thinking="thinking" in model.lower(), known=False)
 
 
 def model_profile(spec: KimiModelSpec) -> dict[str, Any]:

@@ -1,31 +1,71 @@
-"""One call's request, end to end: LangChain messages and parameters to a payload.
+"""Request building: LangChain messages and parameters to one ``ChatRequest``.
 
 Pure: no I/O, no model instance. It fixes the order in which settings apply
 (the model's fields, then per-call keyword arguments, then ``stop``, then
-``extra_body``), converts the messages, adds the JSON-mode instruction when
-structured output asked for one, and refuses what the model cannot do.
+``extra_body``), converts the messages, serves OpenAI's ``json_schema``
+response format as Kimi's JSON mode plus an instruction carrying the schema,
+and refuses what the model's features table rules out with a ``ValueError``
+naming the model, the parameter and what to do instead. The protocol modules
+map the result to their own bodies.
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import BaseMessage
-from langchain_core.messages.utils import count_tokens_approximately
 
 from langchain_kimi.messages import (
     KeepReasoning,
     to_wire_messages,
     with_system_instruction,
 )
-from langchain_kimi.models import KimiModelSpec, get_model_spec
-from langchain_kimi.payload import build_payload, check_payload
+from langchain_kimi.models import (
+    INSTRUCT_MODEL,
+    THINKING_MODEL,
+    KimiModelSpec,
+    get_model_spec,
+)
+from langchain_kimi.tokens import estimate_messages
 
-#: Per-call keyword that carries the JSON-mode instruction from
-#: ``with_structured_output`` to the request (never sent as a field).
-JSON_INSTRUCTION_KWARG = "json_instruction"
+#: Fields sent only when set; the service's own defaults apply otherwise.
+REQUEST_FIELDS = (
+    "temperature",
+    "top_p",
+    "presence_penalty",
+    "max_tokens",
+    "stop",
+    "seed",
+    "enable_search",
+    "search_options",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+)
+
+JSON_OBJECT = {"type": "json_object"}
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One call, ready for a protocol: what to send, not how to spell it.
+
+    ``params`` holds every set parameter under its OpenAI-compatible name
+    (DashScope-only fields included); ``spec`` is the model's row of the
+    features table, which response parsing needs for prices.
+    """
+
+    spec: KimiModelSpec
+    model: str
+    messages: list[dict[str, Any]]
+    params: dict[str, Any]
+    stream: bool = False
+    include_usage: bool = False
 
 
 def build_request(
@@ -33,41 +73,178 @@ def build_request(
     defaults: Mapping[str, Any],
     overrides: Mapping[str, Any],
     *,
+    model: str,
     stop: list[str] | None,
     stream: bool,
+    stream_usage: bool,
     keep_reasoning: KeepReasoning,
     extra_body: Mapping[str, Any] | None = None,
-) -> tuple[KimiModelSpec, dict[str, Any]]:
-    """The model spec and validated payload for one call.
+) -> ChatRequest:
+    """The validated request for one call.
 
-    ``defaults`` are the model's own settings (``model``, ``stream_usage`` and
-    request fields); ``overrides`` the call's keyword arguments.
+    ``defaults`` are the model's own request fields; ``overrides`` the call's
+    keyword arguments (a ``model`` among them switches the model).
     """
     params = {**defaults, **overrides}
-    model = params.pop("model")
-    stream_usage = params.pop("stream_usage")
+    model = params.pop("model", None) or model
+    stream_usage = bool(params.pop("stream_usage", stream_usage))
     params.pop("stream", None)
-    instruction = params.pop(JSON_INSTRUCTION_KWARG, None)
     if stop is not None:
         params["stop"] = stop
     params.update(extra_body or {})
+    params = {key: value for key, value in params.items() if value is not None}
     spec = get_model_spec(model)
     wire = to_wire_messages(messages, spec.model, keep_reasoning)
+    instruction = _json_schema_instruction(spec, params)
     if instruction:
         wire = with_system_instruction(wire, instruction)
-    payload = build_payload(
-        model, wire, params, stream=stream, stream_usage=stream_usage
-    )
-    check_payload(spec, payload)
+    check_request(spec, wire, params)
     warn_if_too_long(spec, messages)
-    return spec, payload
+    return ChatRequest(
+        spec=spec,
+        model=model,
+        messages=wire,
+        params=params,
+        stream=stream,
+        include_usage=stream and stream_usage,
+    )
+
+
+def json_instruction(schema: Mapping[str, Any] | None) -> str:
+    """The system instruction for JSON mode: the word JSON plus the schema.
+
+    The service refuses ``json_object`` unless a message says "json".
+    """
+    if not schema or not schema.get("properties"):
+        return "Reply with a single JSON object and nothing else."
+    return (
+        "Reply with a single JSON object and nothing else. It must match this "
+        f"JSON schema:\n{json.dumps(schema, ensure_ascii=False)}"
+    )
+
+
+def _json_schema_instruction(spec: KimiModelSpec, params: dict[str, Any]) -> str:
+    """Serve ``{"type": "json_schema", ...}`` as JSON mode plus an instruction.
+
+    Kimi has no server-side schema mode; the schema travels in the prompt and
+    the reply is validated on the client (``with_structured_output``).
+    """
+    response_format = params.get("response_format")
+    if not isinstance(response_format, Mapping):
+        return ""
+    if response_format.get("type") != "json_schema" or not spec.structured_output:
+        return ""
+    schema = (response_format.get("json_schema") or {}).get("schema")
+    params["response_format"] = dict(JSON_OBJECT)
+    return json_instruction(schema)
+
+
+def _refuse(spec: KimiModelSpec, parameter: str, why: str, fix: str) -> ValueError:
+    return ValueError(f"{spec.model} {why} ({parameter}). {fix}")
+
+
+def _other_model(spec: KimiModelSpec) -> str:
+    return INSTRUCT_MODEL if spec.model == THINKING_MODEL else THINKING_MODEL
+
+
+def check_request(
+    spec: KimiModelSpec,
+    messages: list[dict[str, Any]],
+    params: Mapping[str, Any],
+) -> None:
+    """Refuse what the model's features table rules out."""
+    if not spec.known:
+        return
+    for name in ("top_p", "presence_penalty", "temperature"):
+        if params.get(name) is not None and name not in spec.configurable:
+            raise _refuse(
+                spec,
+                name,
+                f"does not let clients set {name}; the service fixes it",
+                f"Remove {name}, or use {_other_model(spec)}, where it is "
+                "configurable.",
+            )
+    max_tokens = params.get("max_tokens")
+    if (
+        max_tokens is not None
+        and spec.max_output_tokens is not None
+        and max_tokens > spec.max_output_tokens
+    ):
+        raise _refuse(
+            spec,
+            "max_tokens",
+            f"answers with at most {spec.max_output_tokens} tokens, "
+            f"{max_tokens} were asked for",
+            f"Set max_tokens to {spec.max_output_tokens} or less.",
+        )
+    if not spec.web_search and (
+        params.get("enable_search") or params.get("search_options")
+    ):
+        parameter = "enable_search" if params.get("enable_search") else "search_options"
+        raise _refuse(
+            spec,
+            parameter,
+            "has no web search",
+            f"Use {INSTRUCT_MODEL}, which has it, or drop enable_search and "
+            "search_options.",
+        )
+    if params.get("tools") and not spec.function_calling:
+        raise _refuse(
+            spec, "tools", "has no function calling", "Drop the tools from the call."
+        )
+    _check_response_format(spec, messages, params)
+    _check_partial(spec, messages)
+
+
+def _check_response_format(
+    spec: KimiModelSpec, messages: list[dict[str, Any]], params: Mapping[str, Any]
+) -> None:
+    response_format = params.get("response_format")
+    if not response_format:
+        return
+    kind = response_format.get("type")
+    if kind == "text":
+        return
+    if not spec.structured_output:
+        raise _refuse(
+            spec,
+            "response_format",
+            "has no structured output (JSON mode)",
+            "Use with_structured_output(..., method='function_calling') or "
+            f"{THINKING_MODEL}.",
+        )
+    if kind != "json_object":
+        raise _refuse(
+            spec,
+            "response_format",
+            f"supports only {{'type': 'json_object'}} and 'json_schema', not {kind!r}",
+            "Use {'type': 'json_object'} and describe the schema in the prompt, "
+            "or with_structured_output(schema), which does both.",
+        )
+    if not any("json" in str(m.get("content") or "").lower() for m in messages):
+        raise _refuse(
+            spec,
+            "response_format",
+            "refuses JSON mode unless a message contains the word 'json'",
+            "Say 'JSON' in the system or user message, e.g. 'Reply in JSON.'",
+        )
+
+
+def _check_partial(spec: KimiModelSpec, messages: list[dict[str, Any]]) -> None:
+    if messages and messages[-1].get("partial") and not spec.partial_mode:
+        raise _refuse(
+            spec,
+            "partial",
+            "has no partial mode (continuing a prefilled assistant message)",
+            "Drop partial=True from the last assistant message.",
+        )
 
 
 def warn_if_too_long(spec: KimiModelSpec, messages: list[BaseMessage]) -> None:
     """Warn (not refuse: the count is an estimate) above the model's max input."""
     if spec.max_input_tokens is None:
         return
-    estimate = count_tokens_approximately(messages)
+    estimate = estimate_messages(messages)
     if estimate > spec.max_input_tokens:
         warnings.warn(
             f"{spec.model}: the input is about {estimate} tokens (estimate), above "

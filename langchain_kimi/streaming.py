@@ -7,28 +7,40 @@ reply that is most of a client's time and about 1.5 KB of memory per chunk
 only the text pieces, and only when a handler is listening, and builds the
 whole message once, at the end. The run's callbacks (start, each new token,
 end or error), tracing metadata and the rate limiter follow
-``BaseChatModel.stream``. Paths this does not cover (``output_version="v1"``,
-streaming disabled) go to the base implementation.
+``BaseChatModel.stream``; ``tests/integration/test_stream_parity.py`` holds
+the two paths to the same events.
+
+This module knows no chat model class: it takes any ``BaseChatModel`` for
+its callback and tracing settings, and a callable that opens the stream.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
-from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, LLMResult
 from langchain_core.runnables import RunnableConfig, ensure_config
 from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.utils import LC_ID_PREFIX
 
-from langchain_kimi.parsing import StreamParser
+from langchain_kimi.response import StreamParser
 
-if TYPE_CHECKING:
-    from langchain_kimi.chat_models import ChatKimi
+#: ``(messages, stop, kwargs, message_id, keep) -> (chunks, parser)``: builds
+#: the request and returns the reply's chunks (unstarted) and their parser,
+#: which keeps the pieces for ``on_llm_end`` when ``keep`` is true.
+OpenStream = Callable[
+    [list[BaseMessage], "list[str] | None", dict[str, Any], str, bool],
+    tuple[Iterator[AIMessageChunk], StreamParser],
+]
+AOpenStream = Callable[
+    [list[BaseMessage], "list[str] | None", dict[str, Any], str, bool],
+    tuple[AsyncIterator[AIMessageChunk], StreamParser],
+]
 
 _UNTRACED_PARAMS = frozenset({"tools", "functions", "messages", "response_format"})
 
@@ -40,40 +52,10 @@ class _Run:
     messages: list[BaseMessage]
     configure: dict[str, Any]
     start: dict[str, Any]
-    listening: bool = False
-
-
-def serves(model: ChatKimi, kwargs: dict[str, Any], *, async_api: bool) -> bool:
-    """Whether this module streams the call (else ``BaseChatModel`` does)."""
-    return model.output_version != "v1" and model._should_stream(
-        async_api=async_api, **{**kwargs, "stream": True}
-    )
-
-
-def chunks(
-    deltas: Iterator[dict[str, Any]], parser: StreamParser
-) -> Iterator[AIMessageChunk]:
-    """One chunk per delta that carries content, then the closing chunk."""
-    for delta in deltas:
-        chunk = parser.feed(delta)
-        if chunk is not None:
-            yield chunk
-    yield parser.finish()
-
-
-async def achunks(
-    deltas: AsyncIterator[dict[str, Any]], parser: StreamParser
-) -> AsyncIterator[AIMessageChunk]:
-    """Async ``chunks``."""
-    async for delta in deltas:
-        chunk = parser.feed(delta)
-        if chunk is not None:
-            yield chunk
-    yield parser.finish()
 
 
 def _prepare_run(
-    model: ChatKimi,
+    model: BaseChatModel,
     input: LanguageModelInput,
     config: RunnableConfig | None,
     stop: list[str] | None,
@@ -125,25 +107,12 @@ def _prepare_run(
     return _Run(messages, configure, start)
 
 
-def _request(
-    model: ChatKimi,
-    run: _Run,
-    stop: list[str] | None,
-    kwargs: dict[str, Any],
-    run_id: Any,
-) -> tuple[dict[str, Any], StreamParser]:
-    """Payload and parser; the parser keeps pieces only if a handler listens."""
-    return model._stream_request(
-        run.messages, stop, kwargs, f"{LC_ID_PREFIX}-{run_id}", keep=run.listening
-    )
-
-
 def _token(
-    chunk: AIMessageChunk, with_handlers: bool
+    chunk: AIMessageChunk, listening: bool
 ) -> tuple[str, ChatGenerationChunk | None]:
     """Arguments of ``on_llm_new_token``; the generation only if someone listens."""
     text = chunk.content if isinstance(chunk.content, str) else ""
-    if not with_handlers:
+    if not listening:
         return text, None
     return text, ChatGenerationChunk(message=chunk)
 
@@ -159,13 +128,14 @@ def _result(
 
 
 def stream(
-    model: ChatKimi,
+    model: BaseChatModel,
     input: LanguageModelInput,
     config: RunnableConfig | None,
     stop: list[str] | None,
     kwargs: dict[str, Any],
+    open_stream: OpenStream,
 ) -> Iterator[AIMessageChunk]:
-    """The body of ``ChatKimi.stream`` on its lean path."""
+    """``model.stream`` on the lean path."""
     run = _prepare_run(model, input, config, stop, kwargs)
     manager = CallbackManager.configure(**run.configure)
     (run_manager,) = manager.on_chat_model_start(
@@ -173,12 +143,13 @@ def stream(
     )
     if model.rate_limiter:
         model.rate_limiter.acquire(blocking=True)
-    listening = run.listening = bool(run_manager.handlers)
+    listening = bool(run_manager.handlers)
     parser: StreamParser | None = None
     last: AIMessageChunk | None = None
     try:
-        payload, parser = _request(model, run, stop, kwargs, run_manager.run_id)
-        for chunk in chunks(model._client().stream(payload), parser):
+        message_id = f"{LC_ID_PREFIX}-{run_manager.run_id}"
+        chunks, parser = open_stream(run.messages, stop, kwargs, message_id, listening)
+        for chunk in chunks:
             last = chunk
             text, generation = _token(chunk, listening)
             run_manager.on_llm_new_token(text, chunk=generation)
@@ -190,13 +161,14 @@ def stream(
 
 
 async def astream(
-    model: ChatKimi,
+    model: BaseChatModel,
     input: LanguageModelInput,
     config: RunnableConfig | None,
     stop: list[str] | None,
     kwargs: dict[str, Any],
+    open_stream: AOpenStream,
 ) -> AsyncIterator[AIMessageChunk]:
-    """The body of ``ChatKimi.astream`` on its lean path; only the awaits differ."""
+    """``model.astream`` on the lean path; only the awaits differ from ``stream``."""
     run = _prepare_run(model, input, config, stop, kwargs)
     manager = AsyncCallbackManager.configure(**run.configure)
     (run_manager,) = await manager.on_chat_model_start(
@@ -204,12 +176,13 @@ async def astream(
     )
     if model.rate_limiter:
         await model.rate_limiter.aacquire(blocking=True)
-    listening = run.listening = bool(run_manager.handlers)
+    listening = bool(run_manager.handlers)
     parser: StreamParser | None = None
     last: AIMessageChunk | None = None
     try:
-        payload, parser = _request(model, run, stop, kwargs, run_manager.run_id)
-        async for chunk in achunks(model._client().astream(payload), parser):
+        message_id = f"{LC_ID_PREFIX}-{run_manager.run_id}"
+        chunks, parser = open_stream(run.messages, stop, kwargs, message_id, listening)
+        async for chunk in chunks:
             last = chunk
             text, generation = _token(chunk, listening)
             await run_manager.on_llm_new_token(text, chunk=generation)

@@ -1,18 +1,17 @@
-"""Tool binding and structured output, driven by the model's capability flags.
+"""``with_structured_output``: JSON mode or a forced tool call, then a parser.
 
-Kept apart from ``chat_models`` so the class stays about calls; these are the
-pure mappings (tool forms and ``tool_choice`` to wire form) plus the Runnable
-wiring LangChain users expect from ``bind_tools`` / ``with_structured_output``.
+The schema reaches the request as OpenAI's ``json_schema`` response format,
+a real request parameter that request building serves as Kimi's JSON mode
+plus an instruction; nothing travels in a side channel.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.exceptions import OutputParserException
+from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
@@ -23,86 +22,32 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL, get_model_spec
-from langchain_kimi.request import JSON_INSTRUCTION_KWARG
+from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL, KimiModelSpec
 from langchain_kimi.schema_check import schema_errors
 
-if TYPE_CHECKING:
-    from langchain_kimi.chat_models import ChatKimi
+Schema = dict[str, Any] | type
 
 
-def tool_to_wire(tool: Any) -> dict[str, Any]:
-    """Any LangChain tool form to the wire form, without fields Kimi lacks."""
-    wire = convert_to_openai_tool(tool)
-    function = {k: v for k, v in wire["function"].items() if k != "strict"}
-    return {"type": "function", "function": function}
+def _function(schema: Schema) -> dict[str, Any]:
+    function: dict[str, Any] = convert_to_openai_tool(schema)["function"]
+    return function
 
 
-def tool_choice_to_wire(
-    tool_choice: dict[str, Any] | str | bool | None, tools: Sequence[dict[str, Any]]
-) -> dict[str, Any] | str | None:
-    """``tool_choice`` in LangChain's forms to the wire form."""
-    names = [tool["function"]["name"] for tool in tools]
-    if tool_choice is None or tool_choice is False:
-        return None
-    if tool_choice is True:
-        if len(names) != 1:
-            raise ValueError(
-                f"tool_choice=True needs exactly one tool, got {len(names)}; "
-                "name the tool instead."
-            )
-        return _forced(names[0])
-    if isinstance(tool_choice, dict):
-        return tool_choice
-    if tool_choice in ("auto", "none"):
-        return tool_choice
-    if tool_choice in ("required", "any"):
-        return _forced(names[0]) if len(names) == 1 else "required"
-    if tool_choice not in names:
-        raise ValueError(
-            f"tool_choice={tool_choice!r} names no bound tool; bound: {names}."
-        )
-    return _forced(tool_choice)
-
-
-def _forced(name: str) -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name}}
-
-
-def bind_tools(
-    llm: ChatKimi,
-    tools: Sequence[Any],
-    *,
-    tool_choice: dict[str, Any] | str | bool | None = None,
-    parallel_tool_calls: bool | None = None,
-    **kwargs: Any,
-) -> Runnable[Any, Any]:
-    """``llm`` with tools (and the choice of tool) bound for every call."""
-    spec = get_model_spec(llm.model_name)
-    if tools and not spec.function_calling:
-        raise ValueError(f"{spec.model} has no function calling; drop the tools.")
-    kwargs.pop("strict", None)
-    wire = [tool_to_wire(tool) for tool in tools]
-    choice = tool_choice_to_wire(tool_choice, wire)
-    if choice is not None:
-        kwargs["tool_choice"] = choice
-    if parallel_tool_calls is not None:
-        kwargs["parallel_tool_calls"] = parallel_tool_calls
-    return llm.bind(tools=wire, **kwargs)
-
-
-def json_instruction(schema: dict[str, Any] | type | None) -> str:
-    """The system instruction for JSON mode: the word JSON plus the schema.
-
-    The service refuses ``json_object`` unless a message says "json".
-    """
+def json_schema_format(schema: Schema | None) -> dict[str, Any]:
+    """OpenAI's ``json_schema`` response format for ``schema`` (any object if None)."""
     if schema is None:
-        return "Reply with a single JSON object and nothing else."
-    parameters = convert_to_openai_tool(schema)["function"].get("parameters", {})
-    return (
-        "Reply with a single JSON object and nothing else. It must match this "
-        f"JSON schema:\n{json.dumps(parameters, ensure_ascii=False)}"
-    )
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "json", "schema": {"type": "object"}},
+        }
+    function = _function(schema)
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": function["name"],
+            "schema": function.get("parameters", {}),
+        },
+    }
 
 
 class _SchemaJsonParser(JsonOutputParser):
@@ -122,25 +67,26 @@ class _SchemaJsonParser(JsonOutputParser):
         return parsed
 
 
-def _json_parser(schema: dict[str, Any] | type | None) -> Any:
+def _json_parser(schema: Schema | None) -> Any:
     if isinstance(schema, type) and is_basemodel_subclass(schema):
         return PydanticOutputParser(pydantic_object=schema)
     if schema is None:
         return JsonOutputParser()
-    parameters = convert_to_openai_tool(schema)["function"].get("parameters", {})
-    return _SchemaJsonParser(json_schema=parameters)
+    return _SchemaJsonParser(json_schema=_function(schema).get("parameters", {}))
 
 
-def _tool_parser(schema: dict[str, Any] | type) -> Any:
+def _tool_parser(schema: Schema) -> Any:
     if isinstance(schema, type) and is_basemodel_subclass(schema):
         return PydanticToolsParser(tools=[schema], first_tool_only=True)
-    name = convert_to_openai_tool(schema)["function"]["name"]
-    return JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+    return JsonOutputKeyToolsParser(
+        key_name=_function(schema)["name"], first_tool_only=True
+    )
 
 
 def with_structured_output(
-    llm: ChatKimi,
-    schema: dict[str, Any] | type | None,
+    llm: BaseChatModel,
+    spec: KimiModelSpec,
+    schema: Schema | None,
     *,
     method: str | None = None,
     include_raw: bool = False,
@@ -150,7 +96,6 @@ def with_structured_output(
     kwargs.pop("strict", None)
     if kwargs:
         raise ValueError(f"Received unsupported arguments {kwargs}")
-    spec = get_model_spec(llm.model_name)
     method = method or ("json_mode" if spec.structured_output else "function_calling")
     format_info = {"kwargs": {"method": method}, "schema": schema}
     if method in ("json_mode", "json_schema"):
@@ -161,9 +106,8 @@ def with_structured_output(
                 f"(the default for this model) or {THINKING_MODEL}."
             )
         bound: Runnable[Any, Any] = llm.bind(
-            response_format={"type": "json_object"},
+            response_format=json_schema_format(schema),
             ls_structured_output_format=format_info,
-            **{JSON_INSTRUCTION_KWARG: json_instruction(schema)},
         )
         parser = _json_parser(schema)
     elif method == "function_calling":
@@ -174,9 +118,10 @@ def with_structured_output(
                 f"{spec.model} has no function calling; use {INSTRUCT_MODEL} or "
                 f"{THINKING_MODEL}."
             )
-        name = convert_to_openai_tool(schema)["function"]["name"]
-        bound = bind_tools(
-            llm, [schema], tool_choice=name, ls_structured_output_format=format_info
+        bound = llm.bind_tools(
+            [schema],
+            tool_choice=_function(schema)["name"],
+            ls_structured_output_format=format_info,
         )
         parser = _tool_parser(schema)
     else:

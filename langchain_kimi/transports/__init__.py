@@ -1,15 +1,17 @@
 """Transports: the only code that does I/O. One small class per SDK.
 
-Each offers ``invoke`` / ``ainvoke`` (a normalized result dict) and
-``stream`` / ``astream`` (normalized delta dicts), retries included, and
-raises only ``langchain_kimi.errors`` exceptions. The dashscope transport is
-imported on first use, so ``import langchain_kimi`` does not load ``dashscope``.
+Each is a ``Transport`` (``base``): ``invoke`` / ``ainvoke`` return a
+normalized result, ``stream`` / ``astream`` normalized deltas, retries
+included, and only ``langchain_kimi.errors`` exceptions escape. The dashscope
+transport is imported on first use, so ``import langchain_kimi`` does not
+load ``dashscope``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+
+from langchain_kimi.transports.base import Transport
 
 COMPATIBLE_PATH = "/compatible-mode/v1"
 NATIVE_PATH = "/api/v1"
@@ -19,17 +21,7 @@ DEFAULT_BASE_URLS = {
     "dashscope": DEFAULT_HOST + NATIVE_PATH,
 }
 
-
-class Transport(Protocol):
-    """What ChatKimi needs from a transport."""
-
-    def invoke(self, payload: Mapping[str, Any]) -> dict[str, Any]: ...
-
-    async def ainvoke(self, payload: Mapping[str, Any]) -> dict[str, Any]: ...
-
-    def stream(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]: ...
-
-    def astream(self, payload: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]: ...
+__all__ = ["Transport", "endpoint_for", "make_transport"]
 
 
 def endpoint_for(transport: str, base_url: str | None) -> str:
@@ -59,19 +51,16 @@ def make_transport(
     default_headers: Mapping[str, str] | None = None,
 ) -> Transport:
     """Build the transport named by ``kind`` (importing its SDK only then)."""
+    cls: type[Transport]
     if kind == "dashscope":
         from langchain_kimi.transports.dashscope import DashScopeTransport
 
-        return DashScopeTransport(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-        )
-    from langchain_kimi.transports.openai import OpenAITransport
+        cls = DashScopeTransport
+    else:
+        from langchain_kimi.transports.openai import OpenAITransport
 
-    return OpenAITransport(
+        cls = OpenAITransport
+    return cls(
         api_key=api_key,
         base_url=base_url,
         timeout=timeout,

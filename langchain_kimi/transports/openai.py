@@ -1,11 +1,11 @@
 """I/O over the OpenAI-compatible endpoint with the ``openai`` SDK.
 
-The SDK does auth, connection pooling, timeouts and HTTP error mapping
+The SDK does auth, connection pooling, timeouts and HTTP status errors
 (through its public ``client.post`` for raw responses); its own retries are
-off (``retry.py`` owns the policy). The body is serialized once here and the
-reply is parsed straight into dicts: the SDK's typed request transform and its
-typed objects (a pydantic model per streamed delta) are skipped, because that
-is where its time goes.
+off (``retry.py`` owns the policy). The body is serialized once by the
+protocol module and the reply is read as raw bytes and SSE lines: the SDK's
+typed request transform and its typed objects (a pydantic model per streamed
+delta) are skipped, because that is where its time goes.
 """
 
 from __future__ import annotations
@@ -24,44 +24,34 @@ from langchain_kimi.errors import (
     APITimeoutError,
     IncompleteStreamError,
     KimiError,
-    error_for,
 )
-from langchain_kimi.retry import parse_retry_after
-from langchain_kimi.transports.base import RetryingTransport
-from langchain_kimi.wire import DONE, from_openai_chunk, from_openai_completion
+from langchain_kimi.normalized import Delta, Result
+from langchain_kimi.protocols import openai as protocol
+from langchain_kimi.request import ChatRequest
+from langchain_kimi.transports.base import Transport
 
-_REQUEST_ID_HEADER = "x-request-id"
+_JSON: Any = {"headers": {"Content-Type": "application/json"}}
 
 
 def map_openai_error(exc: openai.APIError) -> KimiError:
-    """An openai SDK exception to the project's class, keeping DashScope's facts."""
+    """An openai SDK exception to the project's class."""
     if isinstance(exc, openai.APITimeoutError):
         return APITimeoutError("The request timed out; raise `timeout` or retry later.")
     if isinstance(exc, openai.APIConnectionError):
         return APIConnectionError(f"Could not reach the service: {exc.message}")
     if not isinstance(exc, openai.APIStatusError):
         return KimiError(exc.message)
-    # The SDK keeps only the inner "error" object as ``body``; DashScope's
-    # request_id sits beside it in the full JSON (or in x-request-id).
-    detail = exc.body if isinstance(exc.body, dict) else {}
-    headers = exc.response.headers
-    request_id = headers.get(_REQUEST_ID_HEADER) or _body_request_id(exc.response)
-    return error_for(
-        exc.status_code,
-        detail.get("code"),
-        detail.get("message") or exc.message,
-        request_id,
-        parse_retry_after(headers),
-    )
-
-
-def _body_request_id(response: httpx2.Response) -> str | None:
     try:
-        data = json.loads(response.content)
-    except (ValueError, httpx2.ResponseNotRead):
-        return None
-    value = data.get("request_id") if isinstance(data, dict) else None
-    return str(value) if value else None
+        body: bytes | None = exc.response.content
+    except httpx2.ResponseNotRead:
+        body = None
+    return protocol.status_error(
+        exc.status_code,
+        exc.body if isinstance(exc.body, dict) else {},
+        exc.message,
+        exc.response.headers,
+        body,
+    )
 
 
 def _stream_body_error(exc: Exception, request_id: str | None) -> KimiError:
@@ -76,78 +66,23 @@ def _stream_body_error(exc: Exception, request_id: str | None) -> KimiError:
     )
 
 
-class _EventReader:
-    """SSE lines to normalized deltas; shared by the sync and async streams."""
-
-    __slots__ = ("_first", "done", "request_id")
-
-    def __init__(self, request_id: str | None) -> None:
-        self.request_id = request_id
-        self.done = False
-        self._first = True
-
-    def read(self, line: str) -> dict[str, Any] | None:
-        """The delta of one line, or ``None`` for blanks, comments and the end."""
-        if not line.startswith("data:"):
-            return None
-        data = line[5:].lstrip()
-        if data == DONE:
-            self.done = True
-            return None
-        event = json.loads(data)
-        if "error" in event:
-            raise _mid_stream_error(event, self.request_id)
-        delta = from_openai_chunk(event)
-        if self._first:
-            delta["request_id"] = self.request_id
-            self._first = False
-        return delta
-
-
-def _mid_stream_error(event: dict[str, Any], request_id: str | None) -> KimiError:
-    detail = event["error"] if isinstance(event.get("error"), dict) else event
-    return error_for(
-        None,
-        detail.get("code"),
-        detail.get("message") or "The service reported an error mid-stream.",
-        event.get("request_id") or request_id,
-    )
-
-
-_PATH = "/chat/completions"
-_JSON: Any = {"headers": {"Content-Type": "application/json"}}
-
-
-def _body(payload: Mapping[str, Any]) -> bytes:
-    """The request body, serialized once (the SDK's typed transform is skipped)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def _no_loop() -> None:
     return None
 
 
-class OpenAITransport(RetryingTransport):
-    """Sync and async calls, streamed or not, returning normalized dicts."""
+class OpenAITransport(Transport):
+    """Sync and async calls, streamed or not, returning normalized shapes."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str,
-        timeout: float | None,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None = None,
-    ) -> None:
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
         options: dict[str, Any] = {
-            "api_key": api_key,
-            "base_url": base_url,
+            "api_key": self._api_key,
+            "base_url": self._base_url,
             "max_retries": 0,
-            "default_headers": dict(default_headers or {}),
+            "default_headers": self._headers,
         }
-        if timeout is not None:
-            options["timeout"] = timeout
-        super().__init__(max_retries)
+        if self._timeout is not None:
+            options["timeout"] = self._timeout
         self._options = options
         self._client: openai.OpenAI | None = None
         self._aclient: openai.AsyncOpenAI | None = None
@@ -173,51 +108,44 @@ class OpenAITransport(RetryingTransport):
             self._aclient_loop = weakref.ref(loop)
         return self._aclient
 
-    def _post(self, payload: Mapping[str, Any], *, stream: bool) -> httpx2.Response:
+    def _post(self, request: ChatRequest) -> httpx2.Response:
         """POST the body; a raw response, unread when streaming (no stream class)."""
-        return self.client.post(
-            _PATH,
-            cast_to=httpx2.Response,
-            content=_body(payload),
-            options=_JSON,
-            stream=stream,
-        )
+        try:
+            return self.client.post(
+                protocol.PATH,
+                cast_to=httpx2.Response,
+                content=protocol.encode(request),
+                options=_JSON,
+                stream=request.stream,
+            )
+        except openai.APIError as exc:
+            raise map_openai_error(exc) from exc
 
-    async def _apost(
-        self, payload: Mapping[str, Any], *, stream: bool
-    ) -> httpx2.Response:
-        return await self.aclient.post(
-            _PATH,
-            cast_to=httpx2.Response,
-            content=_body(payload),
-            options=_JSON,
-            stream=stream,
-        )
+    async def _apost(self, request: ChatRequest) -> httpx2.Response:
+        try:
+            return await self.aclient.post(
+                protocol.PATH,
+                cast_to=httpx2.Response,
+                content=protocol.encode(request),
+                options=_JSON,
+                stream=request.stream,
+            )
+        except openai.APIError as exc:
+            raise map_openai_error(exc) from exc
 
     # -- whole replies -----------------------------------------------------
 
-    def _invoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        try:
-            response = self._post(payload, stream=False)
-        except openai.APIError as exc:
-            raise map_openai_error(exc) from exc
-        return _result(response.content, response.headers.get(_REQUEST_ID_HEADER))
+    def _invoke_once(self, request: ChatRequest) -> Result:
+        return _result(self._post(request))
 
-    async def _ainvoke_once(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self._apost(payload, stream=False)
-        except openai.APIError as exc:
-            raise map_openai_error(exc) from exc
-        return _result(response.content, response.headers.get(_REQUEST_ID_HEADER))
+    async def _ainvoke_once(self, request: ChatRequest) -> Result:
+        return _result(await self._apost(request))
 
     # -- streams -----------------------------------------------------------
 
-    def _stream_once(self, payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        try:
-            response = self._post(payload, stream=True)
-        except openai.APIError as exc:
-            raise map_openai_error(exc) from exc
-        reader = _EventReader(response.headers.get(_REQUEST_ID_HEADER))
+    def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
+        response = self._post(request)
+        reader = _reader(response)
         try:
             for line in response.iter_lines():
                 delta = reader.read(line)
@@ -230,14 +158,9 @@ class OpenAITransport(RetryingTransport):
         finally:
             response.close()
 
-    async def _astream_once(
-        self, payload: Mapping[str, Any]
-    ) -> AsyncIterator[dict[str, Any]]:
-        try:
-            response = await self._apost(payload, stream=True)
-        except openai.APIError as exc:
-            raise map_openai_error(exc) from exc
-        reader = _EventReader(response.headers.get(_REQUEST_ID_HEADER))
+    async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
+        response = await self._apost(request)
+        reader = _reader(response)
         try:
             async for line in response.aiter_lines():
                 delta = reader.read(line)
@@ -251,7 +174,15 @@ class OpenAITransport(RetryingTransport):
             await response.aclose()
 
 
-def _result(body: bytes, request_id: str | None) -> dict[str, Any]:
-    result = from_openai_completion(json.loads(body))
-    result["request_id"] = result.get("request_id") or request_id
-    return result
+def _reader(response: httpx2.Response) -> protocol.LineReader:
+    return protocol.LineReader(_request_id(response.headers))
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    return headers.get(protocol.REQUEST_ID_HEADER)
+
+
+def _result(response: httpx2.Response) -> Result:
+    return protocol.parse_response(
+        json.loads(response.content), _request_id(response.headers)
+    )

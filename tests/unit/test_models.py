@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from langchain_kimi import ChatKimi, get_model_spec
@@ -9,9 +11,8 @@ def test_thinking_row_matches_the_features_table() -> None:
     assert (spec.context_window, spec.max_input_tokens) == (262_144, 229_376)
     assert (spec.max_reasoning_tokens, spec.max_output_tokens) == (32_768, 16_384)
     assert spec.deep_thinking and spec.function_calling and spec.structured_output
-    assert not (spec.web_search or spec.partial_mode or spec.context_cache)
+    assert not (spec.web_search or spec.partial_mode)
     assert spec.configurable == {"temperature"}
-    assert spec.defaults == {"temperature": 1.0}
 
 
 def test_instruct_row_matches_the_features_table() -> None:
@@ -21,7 +22,7 @@ def test_instruct_row_matches_the_features_table() -> None:
     assert spec.max_output_tokens == 8_192
     assert spec.web_search and spec.function_calling
     assert not (spec.deep_thinking or spec.structured_output or spec.partial_mode)
-    assert spec.defaults == {"temperature": 0.6, "top_p": 1.0, "presence_penalty": 0.0}
+    assert spec.configurable == {"temperature", "top_p", "presence_penalty"}
 
 
 def test_cost_uses_table_prices() -> None:
@@ -58,4 +59,4 @@ def test_profile_reflects_each_model() -> None:
 def test_kimi_spec_accessor_exposes_the_rest() -> None:
     llm = ChatKimi(model=THINKING_MODEL, api_key="k")
     assert llm.kimi_spec.max_reasoning_tokens == 32_768
-    assert llm.kimi_spec.as_dict()["context_cache"] is False
+    assert dataclasses.asdict(llm.kimi_spec)["partial_mode"] is False

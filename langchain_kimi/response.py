@@ -1,32 +1,35 @@
-"""Normalized results and deltas to LangChain messages (pure).
+"""Response parsing: normalized results and deltas to LangChain messages (pure).
 
 The per-delta path (``StreamParser.feed``) does only what the delta carries:
 no SDK objects, no dumping, no re-validation of what was already built.
+``chunks`` / ``achunks`` pump a transport's deltas through a parser; they are
+the only difference between the sync and async stream paths.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
 
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     InvalidToolCall,
-    ToolCall,
     ToolCallChunk,
 )
+from langchain_core.messages import ToolCall as LCToolCall
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 from langchain_kimi.errors import IncompleteStreamError
 from langchain_kimi.models import KimiModelSpec
-from langchain_kimi.wire import normalize_usage
+from langchain_kimi.normalized import Delta, Result, ToolCall, Usage
 
 MODEL_PROVIDER = "dashscope"
 
 
-def usage_metadata(usage: dict[str, int]) -> UsageMetadata:
+def usage_metadata(usage: Usage) -> UsageMetadata:
     """Normalized usage to LangChain's ``UsageMetadata``."""
     metadata = cast(
         "UsageMetadata",
@@ -50,7 +53,7 @@ def response_metadata(
     finish_reason: str | None,
     response_id: str | None,
     request_id: str | None,
-    usage: dict[str, int] | None,
+    usage: Usage | None,
 ) -> dict[str, Any]:
     """The response metadata ChatKimi documents, with the call's cost in USD."""
     metadata: dict[str, Any] = {
@@ -67,54 +70,62 @@ def response_metadata(
     return metadata
 
 
-def parse_tool_call(call: dict[str, Any]) -> ToolCall | InvalidToolCall:
-    """One whole wire tool call; bad JSON arguments become an invalid call."""
-    arguments = call.get("arguments") or ""
+def parse_tool_call(call: ToolCall) -> LCToolCall | InvalidToolCall:
+    """One whole tool call; arguments that are not a JSON object make it invalid."""
+    arguments = call["arguments"]
     try:
         args = json.loads(arguments) if arguments.strip() else {}
     except json.JSONDecodeError as exc:
         return invalid_tool_call(
-            name=call.get("name"), args=arguments, id=call.get("id"), error=str(exc)
+            name=call["name"], args=arguments, id=call["id"], error=str(exc)
         )
     if not isinstance(args, dict):
         return invalid_tool_call(
-            name=call.get("name"),
+            name=call["name"],
             args=arguments,
-            id=call.get("id"),
+            id=call["id"],
             error="tool arguments are not a JSON object",
         )
-    return tool_call(name=call.get("name") or "", args=args, id=call.get("id"))
+    return tool_call(name=call["name"], args=args, id=call["id"])
 
 
-def to_ai_message(result: dict[str, Any], spec: KimiModelSpec) -> AIMessage:
+def split_tool_calls(
+    raw: list[ToolCall],
+) -> tuple[list[LCToolCall], list[InvalidToolCall]]:
+    """Whole tool calls parsed, as LangChain's valid and invalid lists."""
+    calls: list[LCToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for call in raw:
+        parsed = parse_tool_call(call)
+        if parsed["type"] == "invalid_tool_call":
+            invalid.append(cast("InvalidToolCall", parsed))
+        else:
+            calls.append(cast("LCToolCall", parsed))
+    return calls, invalid
+
+
+def to_ai_message(result: Result, spec: KimiModelSpec) -> AIMessage:
     """A normalized whole result to an ``AIMessage``."""
     additional: dict[str, Any] = {}
-    if result.get("reasoning_content"):
+    if result["reasoning_content"]:
         additional["reasoning_content"] = result["reasoning_content"]
-    calls: list[ToolCall] = []
-    invalid: list[InvalidToolCall] = []
-    for raw in result.get("tool_calls") or ():
-        parsed = parse_tool_call(raw)
-        if parsed.get("type") == "invalid_tool_call":
-            invalid.append(parsed)  # type: ignore[arg-type]
-        else:
-            calls.append(parsed)  # type: ignore[arg-type]
-    usage = result.get("usage")
+    calls, invalid = split_tool_calls(result["tool_calls"])
+    usage = result["usage"]
     return AIMessage(
-        content=result.get("content") or "",
+        content=result["content"],
         additional_kwargs=additional,
         tool_calls=calls,
         invalid_tool_calls=invalid,
         usage_metadata=usage_metadata(usage) if usage else None,
         response_metadata=response_metadata(
             spec,
-            model=result.get("model"),
-            finish_reason=result.get("finish_reason"),
-            response_id=result.get("id"),
-            request_id=result.get("request_id"),
+            model=result["model"],
+            finish_reason=result["finish_reason"],
+            response_id=result["id"],
+            request_id=result["request_id"],
             usage=usage,
         ),
-        id=result.get("id"),
+        id=result["id"],
     )
 
 
@@ -157,7 +168,7 @@ class StreamParser:
         self._report_usage = report_usage
         self.message_id = message_id
         self.finish_reason: str | None = None
-        self.usage: dict[str, Any] | None = None
+        self.usage: Usage | None = None
         self.response_id: str | None = None
         self.request_id: str | None = None
         self.model: str | None = None
@@ -165,7 +176,7 @@ class StreamParser:
         self._reasoning: list[str] = []
         self._calls: list[ToolCallChunk] = []
 
-    def feed(self, delta: dict[str, Any]) -> AIMessageChunk | None:
+    def feed(self, delta: Delta) -> AIMessageChunk | None:
         """Record a delta's metadata; return its chunk, if it carries content."""
         if self.response_id is None:
             self.response_id = delta.get("id")
@@ -217,7 +228,7 @@ class StreamParser:
                 "partial reply was not returned as complete.",
                 request_id=self.request_id,
             )
-        usage = normalize_usage(self.usage) if self._report_usage else None
+        usage = self.usage if self._report_usage else None
         return AIMessageChunk(
             content="",
             usage_metadata=usage_metadata(usage) if usage else None,
@@ -268,3 +279,23 @@ def _merge_pieces(pieces: list[ToolCallChunk]) -> list[ToolCallChunk]:
         call["name"] = call.get("name") or piece.get("name")
         call["id"] = call.get("id") or piece.get("id")
     return list(merged.values())
+
+
+def chunks(deltas: Iterator[Delta], parser: StreamParser) -> Iterator[AIMessageChunk]:
+    """One chunk per delta that carries content, then the closing chunk."""
+    for delta in deltas:
+        chunk = parser.feed(delta)
+        if chunk is not None:
+            yield chunk
+    yield parser.finish()
+
+
+async def achunks(
+    deltas: AsyncIterator[Delta], parser: StreamParser
+) -> AsyncIterator[AIMessageChunk]:
+    """Async ``chunks``."""
+    async for delta in deltas:
+        chunk = parser.feed(delta)
+        if chunk is not None:
+            yield chunk
+    yield parser.finish()

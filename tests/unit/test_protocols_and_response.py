@@ -3,20 +3,14 @@ from langchain_core.messages import AIMessageChunk
 
 from langchain_kimi.errors import IncompleteStreamError
 from langchain_kimi.models import THINKING_MODEL, get_model_spec
-from langchain_kimi.parsing import StreamParser, parse_tool_call, to_ai_message
-from langchain_kimi.wire import (
-    from_native_event,
-    from_native_response,
-    from_openai_chunk,
-    from_openai_completion,
-    normalize_usage,
-)
+from langchain_kimi.protocols import native, openai
+from langchain_kimi.response import StreamParser, parse_tool_call, to_ai_message
 
 SPEC = get_model_spec(THINKING_MODEL)
 
 
 def test_usage_from_both_protocols() -> None:
-    openai = normalize_usage(
+    compatible = openai.usage(
         {
             "prompt_tokens": 8,
             "completion_tokens": 183,
@@ -24,14 +18,18 @@ def test_usage_from_both_protocols() -> None:
             "completion_tokens_details": {"reasoning_tokens": 120},
         }
     )
-    native = normalize_usage({"input_tokens": 9, "output_tokens": 156})
-    assert openai == {
+    native_usage = native.usage({"input_tokens": 9, "output_tokens": 156})
+    assert compatible == {
         "input_tokens": 8,
         "output_tokens": 183,
         "total_tokens": 191,
         "reasoning_tokens": 120,
     }
-    assert native == {"input_tokens": 9, "output_tokens": 156, "total_tokens": 165}
+    assert native_usage == {
+        "input_tokens": 9,
+        "output_tokens": 156,
+        "total_tokens": 165,
+    }
 
 
 def test_completion_to_message_with_reasoning_usage_and_cost() -> None:
@@ -46,7 +44,7 @@ def test_completion_to_message_with_reasoning_usage_and_cost() -> None:
         ],
         "usage": {"prompt_tokens": 8, "completion_tokens": 183, "total_tokens": 191},
     }
-    message = to_ai_message(from_openai_completion(body), SPEC)
+    message = to_ai_message(openai.parse_response(body, None), SPEC)
     assert message.content == "I am Kimi"
     assert message.additional_kwargs["reasoning_content"] == "who?"
     assert message.usage_metadata == {
@@ -70,7 +68,7 @@ def test_native_response_to_message() -> None:
         "usage": {"input_tokens": 9, "output_tokens": 156, "total_tokens": 165},
         "request_id": "rid",
     }
-    message = to_ai_message(from_native_response(body), SPEC)
+    message = to_ai_message(native.parse_response(body), SPEC)
     assert message.content == "hi"
     assert message.response_metadata["request_id"] == "rid"
     assert message.usage_metadata is not None
@@ -90,17 +88,23 @@ def test_bad_tool_arguments_become_invalid_tool_calls() -> None:
 
 
 def test_usage_read_from_finishing_choice_or_trailing_chunk() -> None:
-    in_choice = from_openai_chunk(
+    in_choice = openai.parse_chunk(
         {
             "choices": [
-                {"delta": {}, "finish_reason": "stop", "usage": {"prompt_tokens": 1}}
+                {
+                    "delta": {},
+                    "finish_reason": "stop",
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1},
+                }
             ]
         }
     )
-    trailing = from_openai_chunk({"choices": [], "usage": {"prompt_tokens": 2}})
-    assert normalize_usage(in_choice["usage"])["input_tokens"] == 1  # type: ignore[index]
+    trailing = openai.parse_chunk(
+        {"choices": [], "usage": {"prompt_tokens": 2, "completion_tokens": 0}}
+    )
+    assert in_choice["usage"]["input_tokens"] == 1
     assert in_choice["finish_reason"] == "stop"
-    assert normalize_usage(trailing["usage"])["input_tokens"] == 2  # type: ignore[index]
+    assert trailing["usage"]["input_tokens"] == 2
 
 
 def test_native_event_null_finish_reason_is_not_a_finish() -> None:
@@ -109,7 +113,7 @@ def test_native_event_null_finish_reason_is_not_a_finish() -> None:
         "usage": {"input_tokens": 1, "output_tokens": 1},
         "request_id": "r",
     }
-    delta = from_native_event(event)
+    delta = native.parse_event(event)
     assert "finish_reason" not in delta and delta["content"] == "a"
 
 

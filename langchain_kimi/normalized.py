@@ -1,0 +1,71 @@
+"""The one shape both protocols' replies are parsed into (incoming direction).
+
+Each protocol module turns its own JSON into these typed dicts, so everything
+after the transport (response parsing, the stream pump, callbacks) is written
+once. mypy holds the contract: a protocol that forgets a key, or a consumer
+that reads one that is not there, fails type checking.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from typing_extensions import NotRequired
+
+
+class Usage(TypedDict):
+    """Token counts in LangChain's names, whichever protocol reported them."""
+
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    reasoning_tokens: NotRequired[int]
+    cached_tokens: NotRequired[int]
+
+
+class ToolCall(TypedDict):
+    """One whole tool call; ``arguments`` is the JSON text as the model wrote it."""
+
+    id: str | None
+    name: str
+    arguments: str
+
+
+class ToolCallPiece(TypedDict):
+    """One streamed piece of a tool call.
+
+    ``index`` is ``None`` when the service sent none; the stream parser then
+    keys the piece by its ``id`` (a new id starts a call, no id extends the
+    latest one).
+    """
+
+    index: int | None
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+class Result(TypedDict):
+    """One whole reply."""
+
+    id: str | None
+    request_id: str | None
+    model: str | None
+    content: str
+    reasoning_content: str | None
+    tool_calls: list[ToolCall]
+    finish_reason: str | None
+    usage: Usage | None
+
+
+class Delta(TypedDict, total=False):
+    """One streamed event; each key is present only when the event carries it."""
+
+    id: str | None
+    request_id: str | None
+    model: str | None
+    content: str
+    reasoning_content: str
+    tool_calls: list[ToolCallPiece]
+    finish_reason: str
+    usage: Usage
