@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Literal
 
-from langchain_core.callbacks import (
-    AsyncCallbackManagerForLLMRun,
-    CallbackManagerForLLMRun,
-)
 from langchain_core.language_models import (
     BaseChatModel,
     LangSmithParams,
@@ -32,6 +28,7 @@ from langchain_kimi.models import (
     get_model_spec,
     model_profile,
 )
+from langchain_kimi.normalized import Result
 from langchain_kimi.request import REQUEST_FIELDS, ChatRequest, build_request
 from langchain_kimi.response import (
     StreamParser,
@@ -39,9 +36,15 @@ from langchain_kimi.response import (
     chunks,
     to_ai_message,
 )
+from langchain_kimi.streaming import StreamCall
 from langchain_kimi.tokens import estimate_messages, estimate_text
 from langchain_kimi.tools import ToolChoice, tool_choice_value, tool_definition
 from langchain_kimi.transports import Transport, endpoint_for, make_transport
+
+Messages = list[BaseMessage]
+Stop = list[str] | None
+Input = LanguageModelInput
+Config = RunnableConfig | None
 
 API_KEY_ENV = "DASHSCOPE_API_KEY"
 BASE_URL_ENV = "DASHSCOPE_BASE_URL"
@@ -333,85 +336,56 @@ class ChatKimi(BaseChatModel):
             extra_body=self.extra_body,
         )
 
-    def _stream_parser(
-        self, request: ChatRequest, message_id: str | None, keep: bool
-    ) -> StreamParser:
-        return StreamParser(
+    def _stream_request(self, call: StreamCall) -> tuple[ChatRequest, StreamParser]:
+        """The validated streaming request and the parser for its reply."""
+        request = self._request(call.messages, call.stop, True, call.kwargs)
+        parser = StreamParser(
             request.spec,
             report_usage=request.include_usage,
-            message_id=message_id,
-            keep=keep,
+            message_id=call.message_id,
+            keep=call.keep,
         )
+        return request, parser
 
     def _open_stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-        message_id: str | None = None,
-        keep: bool = False,
+        self, call: StreamCall
     ) -> tuple[Iterator[AIMessageChunk], StreamParser]:
         """The reply's chunks (sent on first iteration) and their parser."""
-        request = self._request(messages, stop, True, kwargs)
-        parser = self._stream_parser(request, message_id, keep)
+        request, parser = self._stream_request(call)
         return chunks(self._get_transport().stream(request), parser), parser
 
     def _aopen_stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-        message_id: str | None = None,
-        keep: bool = False,
+        self, call: StreamCall
     ) -> tuple[AsyncIterator[AIMessageChunk], StreamParser]:
         """Async ``_open_stream``; only the transport call differs."""
-        request = self._request(messages, stop, True, kwargs)
-        parser = self._stream_parser(request, message_id, keep)
+        request, parser = self._stream_request(call)
         return achunks(self._get_transport().astream(request), parser), parser
 
     # -- calls --------------------------------------------------------------
 
     def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
     ) -> ChatResult:
-        request = self._request(messages, stop, False, kwargs)
-        result = self._get_transport().invoke(request)
-        return _chat_result(to_ai_message(result, request.spec))
+        request = self._request(messages, stop, False, kw)
+        return _chat_result(request, self._get_transport().invoke(request))
 
     async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
     ) -> ChatResult:
-        request = self._request(messages, stop, False, kwargs)
-        result = await self._get_transport().ainvoke(request)
-        return _chat_result(to_ai_message(result, request.spec))
+        request = self._request(messages, stop, False, kw)
+        return _chat_result(request, await self._get_transport().ainvoke(request))
 
     def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
     ) -> Iterator[ChatGenerationChunk]:
-        stream, _ = self._open_stream(messages, stop, kwargs)
+        stream, _ = self._open_stream(StreamCall(messages, stop, kw))
         for chunk in stream:
             yield ChatGenerationChunk(message=chunk)
 
     async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+        self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
     ) -> AsyncIterator[ChatGenerationChunk]:
-        stream, _ = self._aopen_stream(messages, stop, kwargs)
+        stream, _ = self._aopen_stream(StreamCall(messages, stop, kw))
         async for chunk in stream:
             yield ChatGenerationChunk(message=chunk)
 
@@ -426,37 +400,25 @@ class ChatKimi(BaseChatModel):
         )
 
     def stream(
-        self,
-        input: LanguageModelInput,
-        config: RunnableConfig | None = None,
-        *,
-        stop: list[str] | None = None,
-        **kwargs: Any,
+        self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
     ) -> Iterator[AIMessageChunk]:
         """Stream the reply: one chunk per delta, usage and metadata on the last."""
         if not self._lean(kwargs, async_api=False):
             yield from super().stream(input, config, stop=stop, **kwargs)
             return
-        yield from streaming.stream(
-            self, input, config, stop, kwargs, self._open_stream
-        )
+        run = streaming.Run(self, input, config, stop, kwargs)
+        yield from streaming.stream(run, self._open_stream)
 
     async def astream(
-        self,
-        input: LanguageModelInput,
-        config: RunnableConfig | None = None,
-        *,
-        stop: list[str] | None = None,
-        **kwargs: Any,
+        self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
     ) -> AsyncIterator[AIMessageChunk]:
         """Async ``stream``."""
         if not self._lean(kwargs, async_api=True):
             async for chunk in super().astream(input, config, stop=stop, **kwargs):
                 yield chunk
             return
-        async for chunk in streaming.astream(
-            self, input, config, stop, kwargs, self._aopen_stream
-        ):
+        run = streaming.Run(self, input, config, stop, kwargs)
+        async for chunk in streaming.astream(run, self._aopen_stream):
             yield chunk
 
     # -- tools and structured output ----------------------------------------
@@ -511,7 +473,8 @@ class ChatKimi(BaseChatModel):
         )
 
 
-def _chat_result(message: AIMessage) -> ChatResult:
+def _chat_result(request: ChatRequest, result: Result) -> ChatResult:
+    message = to_ai_message(result, request.spec)
     finish = message.response_metadata.get("finish_reason")
     return ChatResult(
         generations=[

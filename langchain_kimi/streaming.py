@@ -30,44 +30,115 @@ from langchain_core.utils.utils import LC_ID_PREFIX
 
 from langchain_kimi.response import StreamParser
 
-#: ``(messages, stop, kwargs, message_id, keep) -> (chunks, parser)``: builds
-#: the request and returns the reply's chunks (unstarted) and their parser,
-#: which keeps the pieces for ``on_llm_end`` when ``keep`` is true.
-OpenStream = Callable[
-    [list[BaseMessage], "list[str] | None", dict[str, Any], str, bool],
-    tuple[Iterator[AIMessageChunk], StreamParser],
-]
-AOpenStream = Callable[
-    [list[BaseMessage], "list[str] | None", dict[str, Any], str, bool],
-    tuple[AsyncIterator[AIMessageChunk], StreamParser],
-]
+
+@dataclass(frozen=True)
+class StreamCall:
+    """What an opener needs to build the request and its parser.
+
+    ``message_id`` is the run's id for every chunk; ``keep`` asks the parser
+    to keep the pieces for ``on_llm_end`` (only when a handler listens).
+    """
+
+    messages: list[BaseMessage]
+    stop: list[str] | None
+    kwargs: dict[str, Any]
+    message_id: str | None = None
+    keep: bool = False
+
+
+#: Builds the request and returns the reply's chunks (sent on first
+#: iteration) and the parser that makes them.
+OpenStream = Callable[[StreamCall], tuple[Iterator[AIMessageChunk], StreamParser]]
+AOpenStream = Callable[[StreamCall], tuple[AsyncIterator[AIMessageChunk], StreamParser]]
 
 _UNTRACED_PARAMS = frozenset({"tools", "functions", "messages", "response_format"})
 
 
-@dataclass
-class _Run:
-    """What one streamed call hands to its callback manager."""
+class Run:
+    """One streamed call: its callback arguments and what it has seen so far.
 
-    messages: list[BaseMessage]
-    configure: dict[str, Any]
-    start: dict[str, Any]
+    Both twins (``stream``, ``astream``) drive it; they differ only in their
+    awaits.
+    """
+
+    def __init__(
+        self,
+        model: BaseChatModel,
+        input: LanguageModelInput,
+        config: RunnableConfig | None,
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+    ) -> None:
+        config = ensure_config(config)
+        self.model = model
+        self.stop = stop
+        self.messages = model._convert_input(input).to_messages()
+        structured = kwargs.pop("ls_structured_output_format", None) or kwargs.pop(
+            "structured_output_format", None
+        )
+        self.kwargs = kwargs
+        params = model._get_invocation_params(stop=stop, **kwargs)
+        self.configure: dict[str, Any] = {
+            "inheritable_callbacks": config.get("callbacks"),
+            "local_callbacks": model.callbacks,
+            "verbose": model.verbose,
+            "inheritable_tags": config.get("tags"),
+            "local_tags": model.tags,
+            "inheritable_metadata": {
+                **(config.get("metadata") or {}),
+                **model._get_ls_params_with_defaults(stop=stop, **kwargs),
+            },
+            "local_metadata": model.metadata,
+            "langsmith_inheritable_metadata": {
+                k: v for k, v in params.items() if k not in _UNTRACED_PARAMS
+            },
+        }
+        self.start: dict[str, Any] = {
+            "invocation_params": params,
+            "options": _options(stop, kwargs, params, structured),
+            "name": config.get("run_name"),
+            "run_id": config.pop("run_id", None),
+            "batch_size": 1,
+        }
+        self.start_args = (model._serialized, [self.messages])
+        self.listening = False
+        self.parser: StreamParser | None = None
+        self.last: AIMessageChunk | None = None
+
+    def call(self, run_manager: Any) -> StreamCall:
+        """The opener's arguments, once the run manager is known."""
+        self.listening = bool(run_manager.handlers)
+        return StreamCall(
+            self.messages,
+            self.stop,
+            self.kwargs,
+            f"{LC_ID_PREFIX}-{run_manager.run_id}",
+            self.listening,
+        )
+
+    def token(self, chunk: AIMessageChunk) -> dict[str, Any]:
+        """Arguments of ``on_llm_new_token``; the generation only if someone listens."""
+        self.last = chunk
+        text = chunk.content if isinstance(chunk.content, str) else ""
+        if not self.listening:
+            return {"token": text}
+        return {"token": text, "chunk": ChatGenerationChunk(message=chunk)}
+
+    def result(self, *, ended: bool) -> LLMResult:
+        """The run's result for its handlers (none listening: nothing to build)."""
+        if self.parser is None or not self.listening:
+            return LLMResult(generations=[])
+        message = self.parser.message(self.last if ended else None)
+        return LLMResult(generations=[[ChatGenerationChunk(message=message)]])
 
 
-def _prepare_run(
-    model: BaseChatModel,
-    input: LanguageModelInput,
-    config: RunnableConfig | None,
+def _options(
     stop: list[str] | None,
     kwargs: dict[str, Any],
-) -> _Run:
-    """Messages, invocation params and callback arguments (mutates ``kwargs``)."""
-    config = ensure_config(config)
-    messages = model._convert_input(input).to_messages()
-    structured = kwargs.pop("ls_structured_output_format", None) or kwargs.pop(
-        "structured_output_format", None
-    )
-    params = model._get_invocation_params(stop=stop, **kwargs)
+    params: dict[str, Any],
+    structured: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """``on_chat_model_start``'s options: stop, the call's own parameters, schema."""
     options: dict[str, Any] = {
         "stop": stop,
         **{key: params[key] for key in kwargs if key in params},
@@ -82,112 +153,38 @@ def _prepare_run(
                 "kwargs": structured.get("kwargs", {}),
                 "schema": schema,
             }
-    configure = {
-        "inheritable_callbacks": config.get("callbacks"),
-        "local_callbacks": model.callbacks,
-        "verbose": model.verbose,
-        "inheritable_tags": config.get("tags"),
-        "local_tags": model.tags,
-        "inheritable_metadata": {
-            **(config.get("metadata") or {}),
-            **model._get_ls_params_with_defaults(stop=stop, **kwargs),
-        },
-        "local_metadata": model.metadata,
-        "langsmith_inheritable_metadata": {
-            k: v for k, v in params.items() if k not in _UNTRACED_PARAMS
-        },
-    }
-    start = {
-        "invocation_params": params,
-        "options": options,
-        "name": config.get("run_name"),
-        "run_id": config.pop("run_id", None),
-        "batch_size": 1,
-    }
-    return _Run(messages, configure, start)
+    return options
 
 
-def _token(
-    chunk: AIMessageChunk, listening: bool
-) -> tuple[str, ChatGenerationChunk | None]:
-    """Arguments of ``on_llm_new_token``; the generation only if someone listens."""
-    text = chunk.content if isinstance(chunk.content, str) else ""
-    if not listening:
-        return text, None
-    return text, ChatGenerationChunk(message=chunk)
-
-
-def _result(
-    parser: StreamParser | None, last: AIMessageChunk | None, listening: bool
-) -> LLMResult:
-    """The run's result for its handlers (none are listening: nothing to build)."""
-    if parser is None or not listening:
-        return LLMResult(generations=[])
-    message = parser.message(last)
-    return LLMResult(generations=[[ChatGenerationChunk(message=message)]])
-
-
-def stream(
-    model: BaseChatModel,
-    input: LanguageModelInput,
-    config: RunnableConfig | None,
-    stop: list[str] | None,
-    kwargs: dict[str, Any],
-    open_stream: OpenStream,
-) -> Iterator[AIMessageChunk]:
+def stream(run: Run, open_stream: OpenStream) -> Iterator[AIMessageChunk]:
     """``model.stream`` on the lean path."""
-    run = _prepare_run(model, input, config, stop, kwargs)
     manager = CallbackManager.configure(**run.configure)
-    (run_manager,) = manager.on_chat_model_start(
-        model._serialized, [run.messages], **run.start
-    )
-    if model.rate_limiter:
-        model.rate_limiter.acquire(blocking=True)
-    listening = bool(run_manager.handlers)
-    parser: StreamParser | None = None
-    last: AIMessageChunk | None = None
+    (run_manager,) = manager.on_chat_model_start(*run.start_args, **run.start)
+    if run.model.rate_limiter:
+        run.model.rate_limiter.acquire(blocking=True)
     try:
-        message_id = f"{LC_ID_PREFIX}-{run_manager.run_id}"
-        chunks, parser = open_stream(run.messages, stop, kwargs, message_id, listening)
+        chunks, run.parser = open_stream(run.call(run_manager))
         for chunk in chunks:
-            last = chunk
-            text, generation = _token(chunk, listening)
-            run_manager.on_llm_new_token(text, chunk=generation)
+            run_manager.on_llm_new_token(**run.token(chunk))
             yield chunk
     except BaseException as error:
-        run_manager.on_llm_error(error, response=_result(parser, None, listening))
+        run_manager.on_llm_error(error, response=run.result(ended=False))
         raise
-    run_manager.on_llm_end(_result(parser, last, listening))
+    run_manager.on_llm_end(run.result(ended=True))
 
 
-async def astream(
-    model: BaseChatModel,
-    input: LanguageModelInput,
-    config: RunnableConfig | None,
-    stop: list[str] | None,
-    kwargs: dict[str, Any],
-    open_stream: AOpenStream,
-) -> AsyncIterator[AIMessageChunk]:
+async def astream(run: Run, open_stream: AOpenStream) -> AsyncIterator[AIMessageChunk]:
     """``model.astream`` on the lean path; only the awaits differ from ``stream``."""
-    run = _prepare_run(model, input, config, stop, kwargs)
     manager = AsyncCallbackManager.configure(**run.configure)
-    (run_manager,) = await manager.on_chat_model_start(
-        model._serialized, [run.messages], **run.start
-    )
-    if model.rate_limiter:
-        await model.rate_limiter.aacquire(blocking=True)
-    listening = bool(run_manager.handlers)
-    parser: StreamParser | None = None
-    last: AIMessageChunk | None = None
+    (run_manager,) = await manager.on_chat_model_start(*run.start_args, **run.start)
+    if run.model.rate_limiter:
+        await run.model.rate_limiter.aacquire(blocking=True)
     try:
-        message_id = f"{LC_ID_PREFIX}-{run_manager.run_id}"
-        chunks, parser = open_stream(run.messages, stop, kwargs, message_id, listening)
+        chunks, run.parser = open_stream(run.call(run_manager))
         async for chunk in chunks:
-            last = chunk
-            text, generation = _token(chunk, listening)
-            await run_manager.on_llm_new_token(text, chunk=generation)
+            await run_manager.on_llm_new_token(**run.token(chunk))
             yield chunk
     except BaseException as error:
-        await run_manager.on_llm_error(error, response=_result(parser, None, listening))
+        await run_manager.on_llm_error(error, response=run.result(ended=False))
         raise
-    await run_manager.on_llm_end(_result(parser, last, listening))
+    await run_manager.on_llm_end(run.result(ended=True))

@@ -78,30 +78,25 @@ def _message(reply: Reply, request_id: str) -> dict[str, Any]:
     return message
 
 
-def openai_usage(counts: dict[str, int]) -> dict[str, Any]:
+def _usage(counts: dict[str, int], input_key: str, output_key: str) -> dict[str, Any]:
     usage: dict[str, Any] = {
-        "prompt_tokens": counts["input_tokens"],
-        "completion_tokens": counts["output_tokens"],
+        input_key: counts["input_tokens"],
+        output_key: counts["output_tokens"],
         "total_tokens": counts["input_tokens"] + counts["output_tokens"],
     }
     if "reasoning_tokens" in counts:
-        usage["completion_tokens_details"] = {
+        usage[f"{output_key}_details"] = {
             "reasoning_tokens": counts["reasoning_tokens"]
         }
     return usage
+
+
+def openai_usage(counts: dict[str, int]) -> dict[str, Any]:
+    return _usage(counts, "prompt_tokens", "completion_tokens")
 
 
 def native_usage(counts: dict[str, int]) -> dict[str, Any]:
-    usage: dict[str, Any] = {
-        "input_tokens": counts["input_tokens"],
-        "output_tokens": counts["output_tokens"],
-        "total_tokens": counts["input_tokens"] + counts["output_tokens"],
-    }
-    if "reasoning_tokens" in counts:
-        usage["output_tokens_details"] = {
-            "reasoning_tokens": counts["reasoning_tokens"]
-        }
-    return usage
+    return _usage(counts, "input_tokens", "output_tokens")
 
 
 # -- compatible mode ---------------------------------------------------------

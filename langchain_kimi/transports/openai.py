@@ -11,6 +11,7 @@ delta) are skipped, because that is where its time goes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -111,27 +112,21 @@ class OpenAITransport(Transport):
     def _post(self, request: ChatRequest) -> httpx2.Response:
         """POST the body; a raw response, unread when streaming (no stream class)."""
         try:
-            return self.client.post(
-                protocol.PATH,
-                cast_to=httpx2.Response,
-                content=protocol.encode(request),
-                options=_JSON,
-                stream=request.stream,
+            response: httpx2.Response = self.client.post(
+                protocol.PATH, **_post_options(request)
             )
         except openai.APIError as exc:
             raise map_openai_error(exc) from exc
+        return response
 
     async def _apost(self, request: ChatRequest) -> httpx2.Response:
         try:
-            return await self.aclient.post(
-                protocol.PATH,
-                cast_to=httpx2.Response,
-                content=protocol.encode(request),
-                options=_JSON,
-                stream=request.stream,
+            response: httpx2.Response = await self.aclient.post(
+                protocol.PATH, **_post_options(request)
             )
         except openai.APIError as exc:
             raise map_openai_error(exc) from exc
+        return response
 
     # -- whole replies -----------------------------------------------------
 
@@ -146,32 +141,42 @@ class OpenAITransport(Transport):
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
         response = self._post(request)
         reader = _reader(response)
-        try:
+        with _body_errors(reader), contextlib.closing(response):
             for line in response.iter_lines():
-                delta = reader.read(line)
-                if delta is not None:
+                if (delta := reader.read(line)) is not None:
                     yield delta
                 elif reader.done:
                     return
-        except (httpx2.TransportError, json.JSONDecodeError) as exc:
-            raise _stream_body_error(exc, reader.request_id) from exc
-        finally:
-            response.close()
 
     async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
         response = await self._apost(request)
         reader = _reader(response)
-        try:
-            async for line in response.aiter_lines():
-                delta = reader.read(line)
-                if delta is not None:
-                    yield delta
-                elif reader.done:
-                    return
-        except (httpx2.TransportError, json.JSONDecodeError) as exc:
-            raise _stream_body_error(exc, reader.request_id) from exc
-        finally:
-            await response.aclose()
+        async with contextlib.aclosing(response):
+            with _body_errors(reader):
+                async for line in response.aiter_lines():
+                    if (delta := reader.read(line)) is not None:
+                        yield delta
+                    elif reader.done:
+                        return
+
+
+@contextlib.contextmanager
+def _body_errors(reader: protocol.LineReader) -> Iterator[None]:
+    """Failures while reading a stream's body, as the project's exceptions."""
+    try:
+        yield
+    except (httpx2.TransportError, json.JSONDecodeError) as exc:
+        raise _stream_body_error(exc, reader.request_id) from exc
+
+
+def _post_options(request: ChatRequest) -> dict[str, Any]:
+    """``client.post`` options: the once-serialized body, read raw."""
+    return {
+        "cast_to": httpx2.Response,
+        "content": protocol.encode(request),
+        "options": _JSON,
+        "stream": request.stream,
+    }
 
 
 def _reader(response: httpx2.Response) -> protocol.LineReader:
