@@ -1,0 +1,126 @@
+"""The package's shape: no import cycles, small modules, I/O only in transports."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "langchain_kimi"
+MAX_LINES = 400
+#: The one module allowed past MAX_LINES: it carries LangChain's integration
+#: docstring template, which must stay on the class.
+LONG_MODULES = {"langchain_kimi.chat_models"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(path: Path) -> set[str]:
+    """Every langchain_kimi module this file imports, wherever the import sits
+    (top level, functions, ``if TYPE_CHECKING``)."""
+    found: set[str] = set()
+    package = _module_name(path).rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(
+                    [*package.split(".")[: len(package.split(".")) - node.level + 1]]
+                    + ([base] if base else [])
+                )
+            # ``from a import b`` imports module ``a.b`` if there is one, else ``a``.
+            names = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+                for alias in node.names
+            ]
+        else:
+            continue
+        found.update(name for name in names if name in MODULES)
+    return found
+
+
+GRAPH = {name: _imports(path) - {name} for name, path in MODULES.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                return [*stack[stack.index(target) :], target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for name in sorted(graph):
+        if name not in state and (cycle := visit(name)):
+            return cycle
+    return None
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    assert _cycle(GRAPH) is None, " -> ".join(_cycle(GRAPH) or [])
+
+
+def test_a_cycle_would_be_found() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
+    assert _cycle(graph) == ["a", "b", "c", "a"]
+
+
+def test_the_import_graph_is_read() -> None:
+    assert (
+        "langchain_kimi.protocols.openai" in GRAPH["langchain_kimi.transports.openai"]
+    )
+    assert "langchain_kimi.streaming" in GRAPH["langchain_kimi.chat_models"]
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_stay_small(name: str) -> None:
+    lines = len(MODULES[name].read_text().splitlines())
+    assert name in LONG_MODULES or lines <= MAX_LINES, f"{name}: {lines} lines"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in sorted(MODULES)
+        if not n.startswith(("langchain_kimi.transports", "langchain_kimi.testing"))
+    ],
+)
+def test_only_transports_import_the_sdks(name: str) -> None:
+    """I/O lives in ``transports/``: nothing else touches an HTTP client or SDK."""
+    tree = ast.parse(MODULES[name].read_text())
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and not node.level
+    }
+    assert not imported & {
+        "openai",
+        "dashscope",
+        "httpx",
+        "httpx2",
+        "aiohttp",
+        "requests",
+    }
