@@ -125,11 +125,19 @@ class Run:
         return {"token": text, "chunk": ChatGenerationChunk(message=chunk)}
 
     def result(self, *, ended: bool) -> LLMResult:
-        """The run's result for its handlers (none listening: nothing to build)."""
-        if self.parser is None or not self.listening:
+        """The run's result for its handlers, shaped as ``BaseChatModel.stream``'s.
+
+        On error: the reply so far (if any chunk was yielded) and an empty list
+        for the error's own generations. With no handler listening nothing is
+        built: nobody would receive it.
+        """
+        if not self.listening:
             return LLMResult(generations=[])
+        if self.parser is None or self.last is None:
+            return LLMResult(generations=[[]])
         message = self.parser.message(self.last if ended else None)
-        return LLMResult(generations=[[ChatGenerationChunk(message=message)]])
+        generation = [ChatGenerationChunk(message=message)]
+        return LLMResult(generations=[generation] if ended else [generation, []])
 
 
 def _options(

@@ -133,3 +133,40 @@ def test_output_version_v1_uses_standard_blocks(
         total += chunk
     kinds = [b["type"] for b in total.content_blocks]
     assert "reasoning" in kinds and "text" in kinds
+
+
+class StartRecorder(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.params: list[dict[str, Any]] = []
+
+    def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
+        self.params.append(kwargs["invocation_params"])
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_structured_output_traces_only_real_request_parameters(
+    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator, streamed: bool
+) -> None:
+    """The schema travels as a response_format a user could send, no side channel."""
+    kimi_simulator.queue(Reply(content='{"name": "Ann", "age": 3}'))
+    schema = {
+        "title": "Person",
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+        "required": ["name", "age"],
+    }
+    recorder = StartRecorder()
+    chain = make_llm(streaming=streamed).with_structured_output(schema)
+    assert chain.invoke("Ann is 3", config={"callbacks": [recorder]}) == {
+        "name": "Ann",
+        "age": 3,
+    }
+    (params,) = recorder.params
+    assert "json_instruction" not in params
+    assert params["response_format"]["type"] == "json_schema"
+    traced = params["response_format"]["json_schema"]
+    assert traced["name"] == "Person"
+    assert traced["schema"]["properties"] == schema["properties"]
+    sent = kimi_simulator.last_request
+    assert sent.params["response_format"] == {"type": "json_object"}
+    assert '"properties"' in sent.messages[0]["content"]
