@@ -11,7 +11,9 @@ end or error), tracing metadata and the rate limiter follow
 the two paths to the same events.
 
 This module knows no chat model class: it takes any ``BaseChatModel`` for
-its callback and tracing settings, and a callable that opens the stream.
+its callback and tracing settings, and a callable that opens the stream. Of
+langchain-core's non-public members it uses only ``_get_ls_params``, the
+documented hook every integration overrides.
 """
 
 from __future__ import annotations
@@ -22,8 +24,15 @@ from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk, LLMResult
+from langchain_core.load import dumpd
+from langchain_core.messages import (
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    convert_to_messages,
+)
+from langchain_core.outputs import ChatGenerationChunk, Generation, LLMResult
+from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import RunnableConfig, ensure_config
 from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.utils import LC_ID_PREFIX
@@ -72,12 +81,12 @@ class Run:
         config = ensure_config(config)
         self.model = model
         self.stop = stop
-        self.messages = model._convert_input(input).to_messages()
+        self.messages = _to_messages(input)
         structured = kwargs.pop("ls_structured_output_format", None) or kwargs.pop(
             "structured_output_format", None
         )
         self.kwargs = kwargs
-        params = model._get_invocation_params(stop=stop, **kwargs)
+        params = {**model.asdict(), "stop": stop, **kwargs}
         self.configure: dict[str, Any] = {
             "inheritable_callbacks": config.get("callbacks"),
             "local_callbacks": model.callbacks,
@@ -86,7 +95,8 @@ class Run:
             "local_tags": model.tags,
             "inheritable_metadata": {
                 **(config.get("metadata") or {}),
-                **model._get_ls_params_with_defaults(stop=stop, **kwargs),
+                **model._get_ls_params(stop=stop, **kwargs),
+                "ls_integration": "langchain_chat_model",
             },
             "local_metadata": model.metadata,
             "langsmith_inheritable_metadata": {
@@ -100,7 +110,7 @@ class Run:
             "run_id": config.pop("run_id", None),
             "batch_size": 1,
         }
-        self.start_args = (model._serialized, [self.messages])
+        self.start_args = (dumpd(model), [self.messages])
         self.listening = False
         self.parser: StreamParser | None = None
         self.last: AIMessageChunk | None = None
@@ -136,8 +146,17 @@ class Run:
         if self.parser is None or self.last is None:
             return LLMResult(generations=[[]])
         message = self.parser.message(self.last if ended else None)
-        generation = [ChatGenerationChunk(message=message)]
+        generation: list[Generation] = [ChatGenerationChunk(message=message)]
         return LLMResult(generations=[generation] if ended else [generation, []])
+
+
+def _to_messages(input: LanguageModelInput) -> list[BaseMessage]:
+    """The input as messages (what ``BaseChatModel._convert_input`` does)."""
+    if isinstance(input, PromptValue):
+        return input.to_messages()
+    if isinstance(input, str):
+        return [HumanMessage(input)]
+    return convert_to_messages(input)
 
 
 def _options(
