@@ -14,7 +14,7 @@ import collections
 import json
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +77,9 @@ class KimiSimulator:
     ...     llm = ChatKimi(api_key=sim.api_key, base_url=sim.openai_base_url)
     ...     llm.invoke("Hi").content
     'Hello'
+
+    With nothing queued, ``responder(RecordedRequest) -> Reply`` answers if set
+    (``reset()`` restores the constructor's), else the built-in responder.
     """
 
     def __init__(
@@ -86,8 +89,11 @@ class KimiSimulator:
         extra_models: Iterable[str] = (),
         host: str = "127.0.0.1",
         port: int = 0,
+        responder: Callable[[RecordedRequest], Reply] | None = None,
     ) -> None:
         self.api_key = api_key
+        self.responder = responder
+        self._default_responder = responder
         self.models: dict[str, KimiModelSpec] = dict(MODELS)
         for name in extra_models:
             self.models[name] = get_model_spec(name)
@@ -142,10 +148,11 @@ class KimiSimulator:
         self.queue(*([fault] * times))
 
     def reset(self) -> None:
-        """Forget recorded requests and anything still queued."""
+        """Forget requests and queued items; restore the constructor's responder."""
         with self._queue.lock:
             self._queue.items.clear()
         self.requests.clear()
+        self.responder = self._default_responder
 
     @property
     def last_request(self) -> RecordedRequest:
@@ -283,6 +290,9 @@ class KimiSimulator:
         reply = item if isinstance(item, Reply) else None
         if fault is not None:
             reply = fault.reply
+        if reply is None:
+            responder = self.responder  # read once: a test may swap it
+            reply = responder(record) if responder else None
         if reply is None:
             reply = respond(spec, record.messages, params)
         await asyncio.sleep(reply.delay)

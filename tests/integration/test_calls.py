@@ -11,11 +11,16 @@ from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
 from langchain_kimi import ChatKimi
 from langchain_kimi.models import INSTRUCT_MODEL
-from langchain_kimi.testing import KimiSimulator, Reply
+from langchain_kimi.testing import KimiSimulator, RecordedRequest, Reply
 
 
 def _sum(chunks: list[AIMessageChunk]) -> AIMessageChunk:
     return functools.reduce(operator.add, chunks)
+
+
+def _answer_to(request: RecordedRequest) -> Reply:
+    """A reply naming the question, so concurrent answers can be told apart."""
+    return Reply(content=f"Answer to {request.messages[-1]['content']}.")
 
 
 def test_invoke_returns_answer_reasoning_usage_and_metadata(
@@ -73,10 +78,11 @@ def test_set_parameters_reach_the_service(
     assert params["stop"] == ["END"] and params["repetition_penalty"] == 1.1
 
 
-def test_batch_answers_each_input(llm: ChatKimi) -> None:
+def test_batch_answers_each_input(llm: ChatKimi, kimi_simulator: KimiSimulator) -> None:
+    kimi_simulator.responder = _answer_to
     answers = llm.batch(["one", "two", "three"])
     assert [a.content for a in answers] == [
-        f"You said: {w}. (Simulated Kimi reply.)" for w in ("one", "two", "three")
+        f"Answer to {w}." for w in ("one", "two", "three")
     ]
 
 
@@ -140,8 +146,9 @@ def test_callbacks_see_each_delta(llm: ChatKimi, kimi_simulator: KimiSimulator) 
 def test_streaming_flag_makes_invoke_stream(
     make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator, transport: str
 ) -> None:
+    kimi_simulator.queue(Reply(content=["Streamed ", "in ", "pieces."]))
     message = make_llm(streaming=True).invoke("hi")
-    assert message.content == "You said: hi. (Simulated Kimi reply.)"
+    assert message.content == "Streamed in pieces."
     request = kimi_simulator.last_request
     if transport == "openai":
         assert request.params["stream"] is True
@@ -152,10 +159,12 @@ def test_streaming_flag_makes_invoke_stream(
 async def test_async_invoke_batch_and_stream(
     llm: ChatKimi, kimi_simulator: KimiSimulator
 ) -> None:
+    kimi_simulator.queue(Reply(content="Async hello."))
     message = await llm.ainvoke("hi")
-    assert message.content == "You said: hi. (Simulated Kimi reply.)"
+    assert message.content == "Async hello."
+    kimi_simulator.responder = _answer_to
     answers = await llm.abatch(["a", "b"])
-    assert [a.content[:11] for a in answers] == ["You said: a", "You said: b"]
+    assert [a.content for a in answers] == ["Answer to a.", "Answer to b."]
     kimi_simulator.queue(Reply(content=["x", "y"], reasoning="r"))
     chunks = [c async for c in llm.astream("hi")]
     total = _sum(chunks)
@@ -164,16 +173,18 @@ async def test_async_invoke_batch_and_stream(
     assert chunks[-1].usage_metadata is not None
 
 
-async def test_concurrent_async_calls(llm: ChatKimi) -> None:
+async def test_concurrent_async_calls(
+    llm: ChatKimi, kimi_simulator: KimiSimulator
+) -> None:
+    kimi_simulator.responder = _answer_to
     results = await asyncio.gather(*(llm.ainvoke(f"q{i}") for i in range(20)))
-    assert [r.content.split(".")[0] for r in results] == [
-        f"You said: q{i}" for i in range(20)
-    ]
+    assert [r.content for r in results] == [f"Answer to q{i}." for i in range(20)]
 
 
 def test_multi_turn_conversation_with_names(
     llm: ChatKimi, kimi_simulator: KimiSimulator
 ) -> None:
+    kimi_simulator.queue(Reply(content="Hello there.", reasoning="Greet back."))
     first = llm.invoke("Hello")
     llm.invoke(
         [
@@ -186,12 +197,15 @@ def test_multi_turn_conversation_with_names(
     sent = kimi_simulator.last_request.messages
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
     assert sent[1]["name"] == "ann"
+    assert sent[2]["content"] == "Hello there."
     assert "reasoning_content" not in sent[2]
 
 
 def test_per_call_model_override(llm: ChatKimi, kimi_simulator: KimiSimulator) -> None:
+    kimi_simulator.queue(Reply(content="An instruct answer."))
     message = llm.invoke("hi", model=INSTRUCT_MODEL)
     assert kimi_simulator.last_request.model == INSTRUCT_MODEL
+    assert message.content == "An instruct answer."
     assert message.response_metadata["model_name"] in (
         INSTRUCT_MODEL,
         "kimi-k2-thinking",
@@ -210,18 +224,24 @@ def test_unknown_model_ids_are_passed_through(
             transport=transport,  # type: ignore[arg-type]
             top_p=0.5,
         )
+        sim.queue(Reply(content="From the preview model."))
         message = llm.invoke("hi")
-        assert message.content.startswith("You said: hi")
+        assert message.content == "From the preview model."
         assert sim.last_request.params["top_p"] == 0.5
         assert "cost_usd" not in message.response_metadata
 
 
-def test_one_model_serves_several_event_loops(llm: ChatKimi) -> None:
+def test_one_model_serves_several_event_loops(
+    llm: ChatKimi, kimi_simulator: KimiSimulator
+) -> None:
     async def both() -> tuple[str, str]:
         message = await llm.ainvoke("hi")
         chunks = [c async for c in llm.astream("hi")]
         return str(message.content), "".join(str(c.content) for c in chunks)
 
-    for _ in range(3):
+    for loop in range(3):
+        kimi_simulator.queue(
+            Reply(content=f"Loop {loop}."), Reply(content=["Loop ", f"{loop}."])
+        )
         invoked, streamed = asyncio.run(both())
-        assert invoked == streamed == "You said: hi. (Simulated Kimi reply.)"
+        assert invoked == streamed == f"Loop {loop}."

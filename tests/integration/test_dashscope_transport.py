@@ -10,7 +10,7 @@ import time
 import dashscope
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.testing import KimiSimulator
+from langchain_kimi.testing import KimiSimulator, Reply
 
 
 def test_import_does_not_load_dashscope() -> None:
@@ -32,21 +32,30 @@ def test_two_endpoints_and_keys_side_by_side_across_threads() -> None:
         second = ChatKimi(
             api_key="sk-two", base_url=two.native_base_url, transport="dashscope"
         )
+        one.queue(*(Reply(content=f"one {i}") for i in range(10)))
+        two.queue(*(Reply(content=f"two {i}") for i in range(10)))
+        answers: dict[str, list[object]] = {"one": [], "two": []}
         errors: list[BaseException] = []
 
-        def run(llm: ChatKimi) -> None:
+        def run(name: str, llm: ChatKimi) -> None:
             try:
                 for _ in range(10):
-                    assert llm.invoke("hi").content.startswith("You said: hi")
+                    answers[name].append(llm.invoke("hi").content)
             except BaseException as exc:
                 errors.append(exc)
 
-        threads = [threading.Thread(target=run, args=(llm,)) for llm in (first, second)]
+        threads = [
+            threading.Thread(target=run, args=(name, llm))
+            for name, llm in (("one", first), ("two", second))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(60)
         assert errors == []
+        assert answers == {
+            name: [f"{name} {i}" for i in range(10)] for name in ("one", "two")
+        }
         assert len(one.requests) == len(two.requests) == 10
         assert dashscope.api_key is None  # module globals untouched
         assert all(r.headers["Authorization"] == "Bearer sk-one" for r in one.requests)

@@ -7,7 +7,7 @@ import openai
 import pytest
 
 from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
-from langchain_kimi.testing import KimiSimulator, Reply
+from langchain_kimi.testing import KimiSimulator, RecordedRequest, Reply
 from langchain_kimi.testing.rules import JSON_WORD_MESSAGE
 
 
@@ -162,3 +162,45 @@ def test_default_responder_answers_json_mode_from_prompt_schema(
         response_format={"type": "json_object"},
     )
     assert json.loads(reply.choices[0].message.content or "") == {"city": "Hangzhou"}
+
+
+def _ask(client: openai.OpenAI, text: str) -> str:
+    reply = client.chat.completions.create(
+        model=THINKING_MODEL, messages=[{"role": "user", "content": text}]
+    )
+    return reply.choices[0].message.content or ""
+
+
+def test_responder_answers_when_nothing_is_queued(
+    client: openai.OpenAI, kimi_simulator: KimiSimulator
+) -> None:
+    seen: list[RecordedRequest] = []
+
+    def shout(request: RecordedRequest) -> Reply:
+        seen.append(request)
+        return Reply(content=str(request.messages[-1]["content"]).upper())
+
+    kimi_simulator.responder = shout
+    kimi_simulator.queue(Reply(content="queued first"))
+    assert _ask(client, "one") == "queued first"
+    assert _ask(client, "two") == "TWO"
+    assert seen == [kimi_simulator.last_request]
+    kimi_simulator.reset()
+    assert kimi_simulator.responder is None
+    assert _ask(client, "three") == "You said: three. (Simulated Kimi reply.)"
+
+
+def test_reset_restores_the_constructor_responder() -> None:
+    def fixed(request: RecordedRequest) -> Reply:
+        return Reply(content="fixed")
+
+    with KimiSimulator(responder=fixed) as sim:
+        client = openai.OpenAI(
+            api_key=sim.api_key, base_url=sim.openai_base_url, max_retries=0
+        )
+        assert _ask(client, "hi") == "fixed"
+        sim.responder = lambda request: Reply(content="other")
+        assert _ask(client, "hi") == "other"
+        sim.reset()
+        assert sim.responder is fixed
+        assert _ask(client, "hi") == "fixed"

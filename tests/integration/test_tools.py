@@ -50,10 +50,16 @@ def _sum(chunks: list[AIMessageChunk]) -> AIMessageChunk:
 def test_tool_call_parsed_from_reply(
     llm: ChatKimi, kimi_simulator: KimiSimulator
 ) -> None:
+    kimi_simulator.queue(
+        Reply(
+            reasoning="Look up Beijing.",
+            tool_calls=[ToolCallSpec("get_weather", {"city": "Beijing"})],
+        )
+    )
     message = llm.bind_tools([get_weather]).invoke("What is the weather in Beijing?")
     assert message.tool_calls[0]["name"] == "get_weather"
     assert message.tool_calls[0]["args"] == {"city": "Beijing"}
-    assert message.additional_kwargs["reasoning_content"]
+    assert message.additional_kwargs["reasoning_content"] == "Look up Beijing."
     sent = kimi_simulator.last_request.params["tools"][0]
     assert sent["function"]["name"] == "get_weather"
     assert "strict" not in sent["function"]
@@ -192,6 +198,9 @@ def test_orphan_tool_message_refused_before_request(
 def test_structured_output_json_mode_on_thinking(
     llm: ChatKimi, kimi_simulator: KimiSimulator, schema: Any
 ) -> None:
+    kimi_simulator.queue(
+        Reply(content='{"name": "Alice", "age": 30}', reasoning="Fill the schema.")
+    )
     result = llm.with_structured_output(schema).invoke("Alice is 30 years old.")
     data = result.model_dump() if isinstance(result, BaseModel) else result
     assert data == {"name": "Alice", "age": 30}
@@ -214,16 +223,25 @@ def test_json_schema_method_validates_on_the_client(
     assert result["raw"].content == '{"name": "Bob"}'
 
 
-def test_include_raw_on_success(llm: ChatKimi) -> None:
+def test_include_raw_on_success(llm: ChatKimi, kimi_simulator: KimiSimulator) -> None:
+    kimi_simulator.queue(
+        Reply(content='{"name": "Eve", "age": 41}', reasoning="Eve, aged 41.")
+    )
     result = llm.with_structured_output(Person, include_raw=True).invoke("Eve is 41.")
     assert result["parsed"] == Person(name="Eve", age=41)
     assert result["parsing_error"] is None
-    assert result["raw"].additional_kwargs["reasoning_content"]
+    assert result["raw"].additional_kwargs["reasoning_content"] == "Eve, aged 41."
 
 
 def test_function_calling_method_on_thinking(
     llm: ChatKimi, kimi_simulator: KimiSimulator
 ) -> None:
+    kimi_simulator.queue(
+        Reply(
+            reasoning="Fill the tool's arguments.",
+            tool_calls=[ToolCallSpec("Person", {"name": "Carol", "age": 52})],
+        )
+    )
     result = llm.with_structured_output(Person, method="function_calling").invoke(
         "Carol is 52."
     )
@@ -238,6 +256,9 @@ def test_instruct_structured_output_defaults_to_function_calling(
     make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
 ) -> None:
     instruct = make_llm(model=INSTRUCT_MODEL)
+    kimi_simulator.queue(
+        Reply(tool_calls=[ToolCallSpec("Person", {"name": "Dan", "age": 7})])
+    )
     assert instruct.with_structured_output(Person).invoke("Dan is 7.") == Person(
         name="Dan", age=7
     )
@@ -246,7 +267,10 @@ def test_instruct_structured_output_defaults_to_function_calling(
         instruct.with_structured_output(Person, method="json_mode")
 
 
-def test_structured_output_streams(llm: ChatKimi) -> None:
+def test_structured_output_streams(
+    llm: ChatKimi, kimi_simulator: KimiSimulator
+) -> None:
+    kimi_simulator.queue(Reply(content=['{"name": ', '"Zoe", ', '"age": 9}']))
     parts = list(llm.with_structured_output(PersonDict).stream("Zoe is 9."))
     assert parts[-1] == {"name": "Zoe", "age": 9}
 
@@ -278,14 +302,30 @@ def test_langgraph_react_agent_loop(
 ) -> None:
     from langgraph.prebuilt import create_react_agent
 
+    thinking = model == "kimi-k2-thinking"  # only it reasons
+    kimi_simulator.queue(
+        Reply(
+            reasoning="Ask the weather tool." if thinking else None,
+            tool_calls=[ToolCallSpec("get_weather", {"city": "Beijing"})],
+        ),
+        Reply(
+            content="It is sunny and 25C in Beijing.",
+            reasoning="Report the result." if thinking else None,
+        ),
+    )
     agent = create_react_agent(make_llm(model=model), [get_weather])
     state = agent.invoke({"messages": [("user", "What is the weather in Beijing?")]})
     final = state["messages"][-1]
-    assert "Sunny, 25C in Beijing" in final.content
+    assert final.content == "It is sunny and 25C in Beijing."
     assert [m.type for m in state["messages"]] == ["human", "ai", "tool", "ai"]
     last_sent = kimi_simulator.last_request.messages
     tool_turn = next(m for m in last_sent if m["role"] == "assistant")
-    assert ("reasoning_content" in tool_turn) is (model == "kimi-k2-thinking")
+    assert ("reasoning_content" in tool_turn) is thinking
+    assert last_sent[-1] == {
+        "role": "tool",
+        "content": "Sunny, 25C in Beijing",
+        "tool_call_id": tool_turn["tool_calls"][0]["id"],
+    }
 
 
 def test_langchain_create_agent_multi_step(
@@ -302,6 +342,7 @@ def test_langchain_create_agent_multi_step(
             reasoning="then people",
             tool_calls=[ToolCallSpec("get_population", {"city": "Oslo"})],
         ),
+        Reply(content="Oslo is sunny.", reasoning="done"),
     )
     agent = create_agent(llm, [get_weather, get_population])
     state = agent.invoke({"messages": [("user", "Tell me about Oslo.")]})
@@ -313,6 +354,7 @@ def test_langchain_create_agent_multi_step(
         "tool",
         "ai",
     ]
+    assert state["messages"][-1].content == "Oslo is sunny."
     sent = kimi_simulator.last_request.messages
     assert [m.get("reasoning_content") for m in sent if m["role"] == "assistant"] == [
         "first weather",
