@@ -16,12 +16,9 @@ pytest plugin) gives a running simulator, reset for each test, and
 ``kimi_llm`` a ``ChatKimi`` pointed at it.
 """
 
+from langchain_kimi.testing.recording import RecordedRequest
 from langchain_kimi.testing.replies import Fault, Reply, ToolCallSpec
-from langchain_kimi.testing.simulator import (
-    DEFAULT_API_KEY,
-    KimiSimulator,
-    RecordedRequest,
-)
+from langchain_kimi.testing.simulator import DEFAULT_API_KEY, KimiSimulator
 
 __all__ = [
     "DEFAULT_API_KEY",

@@ -14,18 +14,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from langchain_kimi.testing.replies import Reply, ToolCallSpec
+from langchain_kimi.tokens import estimate_text as estimate_tokens
 
 
 def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def estimate_tokens(text: str) -> int:
-    return max(1, (len(text) + 3) // 4) if text else 0
-
-
 def usage_counts(reply: Reply, input_tokens: int) -> dict[str, int]:
-    """Token counts for a reply: scripted, or estimated (~4 chars a token)."""
+    """Token counts for a reply: scripted, or estimated (``langchain_kimi.tokens``)."""
     if reply.usage is not None:
         counts = dict(reply.usage)
         counts.setdefault("input_tokens", input_tokens)

@@ -10,20 +10,19 @@ background thread with its own event loop.
 from __future__ import annotations
 
 import asyncio
-import collections
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
 
 from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
 from langchain_kimi.testing import protocol, rules
+from langchain_kimi.testing.recording import RecordedRequest, ReplyQueue
 from langchain_kimi.testing.replies import Fault, Reply, item_from_dict
 from langchain_kimi.testing.responder import respond
+from langchain_kimi.testing.server import LoopbackServer
+from langchain_kimi.tokens import estimate_text
 
 COMPATIBLE_ROUTE = "/compatible-mode/v1/chat/completions"
 NATIVE_ROUTE = "/api/v1/services/aigc/text-generation/generation"
@@ -31,45 +30,7 @@ DEFAULT_API_KEY = "sk-kimi-simulator"
 CONTROL_ROUTE = "/simulator"
 
 
-@dataclass
-class RecordedRequest:
-    """One request as the simulator received it."""
-
-    protocol: str
-    path: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-    status: int = 200
-
-    @property
-    def model(self) -> Any:
-        return self.body.get("model")
-
-    @property
-    def messages(self) -> list[dict[str, Any]]:
-        if self.protocol == "dashscope":
-            return list((self.body.get("input") or {}).get("messages") or [])
-        return list(self.body.get("messages") or [])
-
-    @property
-    def params(self) -> dict[str, Any]:
-        """Request parameters, whichever protocol carried them."""
-        if self.protocol == "dashscope":
-            return dict(self.body.get("parameters") or {})
-        return {k: v for k, v in self.body.items() if k not in ("model", "messages")}
-
-
-@dataclass
-class _Queue:
-    items: collections.deque[Reply | Fault] = field(default_factory=collections.deque)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def pop(self) -> Reply | Fault | None:
-        with self.lock:
-            return self.items.popleft() if self.items else None
-
-
-class KimiSimulator:
+class KimiSimulator(LoopbackServer):
     """The simulator; use as a context manager or ``start()`` / ``stop()``.
 
     >>> with KimiSimulator() as sim:
@@ -98,19 +59,10 @@ class KimiSimulator:
         for name in extra_models:
             self.models[name] = get_model_spec(name)
         self.requests: list[RecordedRequest] = []
-        self._queue = _Queue()
-        self._host = host
-        self._port = port
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
+        self._queue = ReplyQueue()
+        super().__init__(host=host, port=port)
 
     # -- addresses ---------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """Root URL, e.g. ``http://127.0.0.1:54321``."""
-        return f"http://{self._host}:{self._port}"
 
     @property
     def openai_base_url(self) -> str:
@@ -158,65 +110,12 @@ class KimiSimulator:
     def last_request(self) -> RecordedRequest:
         return self.requests[-1]
 
-    # -- lifecycle ---------------------------------------------------------
-
-    def start(self) -> KimiSimulator:
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self._serve())
-            except BaseException as exc:  # reported to start()
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._shutdown())
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="kimi-simulator", daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        if failure:
-            raise failure[0]
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-        self._loop = None
-        self._thread = None
-
-    def __enter__(self) -> KimiSimulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    async def _serve(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
         app.router.add_post(COMPATIBLE_ROUTE, self._compatible)
         app.router.add_post(NATIVE_ROUTE, self._native)
         app.router.add_post(CONTROL_ROUTE + "/queue", self._control_queue)
         app.router.add_post(CONTROL_ROUTE + "/reset", self._control_reset)
         app.router.add_get(CONTROL_ROUTE + "/requests", self._control_requests)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self._port = sockets[0].getsockname()[1]
-
-    async def _shutdown(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     # -- control endpoints (for a simulator in another process) --------------
 
@@ -296,7 +195,7 @@ class KimiSimulator:
         if reply is None:
             reply = respond(spec, record.messages, params)
         await asyncio.sleep(reply.delay)
-        input_tokens = protocol.estimate_tokens(json.dumps(record.messages))
+        input_tokens = estimate_text(json.dumps(record.messages))
         model = body["model"]
         if not stream:
             payload = (
