@@ -434,7 +434,7 @@ class ChatKimi(BaseChatModel):
         """Bind tools (any LangChain form); ``strict`` is accepted, not sent.
 
         ``tool_choice``: ``"auto"``, ``"none"``, ``"required"`` / ``"any"``, a
-        tool's name, ``True`` (the single tool) or a wire-form dict.
+        tool's name, ``True`` (the single tool) or the request's object form.
         """
         spec = self.kimi_spec
         if tools and not spec.function_calling:

@@ -1,4 +1,4 @@
-"""LangChain messages to DashScope wire messages (pure functions).
+"""LangChain messages to the request's message dicts (pure functions).
 
 Both protocols take the same message dicts, so one conversion serves both
 transports. Kimi models are text-only: any non-text block is refused here,
@@ -93,7 +93,7 @@ def reasoning_of(message: AIMessage) -> str | None:
     return None
 
 
-def _wire_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
+def _request_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = [
         {
             "id": call["id"] or "",
@@ -117,22 +117,22 @@ def _wire_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
 
 
 def _assistant(message: AIMessage, model: str, keep: KeepReasoning) -> dict[str, Any]:
-    wire: dict[str, Any] = {
+    sent: dict[str, Any] = {
         "role": "assistant",
         "content": _text_of(message.content, model, "assistant"),
     }
-    calls = _wire_tool_calls(message)
+    calls = _request_tool_calls(message)
     if calls:
-        wire["tool_calls"] = calls
+        sent["tool_calls"] = calls
     if keep == "all" or (keep == "tool_calls" and calls):
         reasoning = reasoning_of(message)
         if reasoning:
-            wire["reasoning_content"] = reasoning
+            sent["reasoning_content"] = reasoning
     if message.additional_kwargs.get("partial"):
-        wire["partial"] = True
+        sent["partial"] = True
     if message.name:
-        wire["name"] = message.name
-    return wire
+        sent["name"] = message.name
+    return sent
 
 
 def _tool(message: ToolMessage, model: str) -> dict[str, Any]:
@@ -142,10 +142,10 @@ def _tool(message: ToolMessage, model: str) -> dict[str, Any]:
     return {"role": "tool", "content": text, "tool_call_id": message.tool_call_id}
 
 
-def to_wire_message(
+def to_request_message(
     message: BaseMessage, model: str, keep: KeepReasoning = "tool_calls"
 ) -> dict[str, Any]:
-    """Convert one LangChain message to a wire dict."""
+    """Convert one LangChain message to a request message dict."""
     if isinstance(message, AIMessage):
         return _assistant(message, model, keep)
     if isinstance(message, ToolMessage):
@@ -161,23 +161,23 @@ def to_wire_message(
             f"{model} cannot take a {type(message).__name__}; use System, Human, "
             "AI or Tool messages."
         )
-    wire: dict[str, Any] = {
+    sent: dict[str, Any] = {
         "role": role,
         "content": _text_of(message.content, model, role),
     }
     if message.name:
-        wire["name"] = message.name
-    return wire
+        sent["name"] = message.name
+    return sent
 
 
-def check_tool_messages(wire: Sequence[dict[str, Any]], model: str) -> None:
+def check_tool_messages(sent: Sequence[dict[str, Any]], model: str) -> None:
     """Refuse tool messages that answer no preceding assistant tool call.
 
     The service returns a 400 for them; saying which id is orphaned, before the
     request, is more useful.
     """
     open_ids: set[str] = set()
-    for message in wire:
+    for message in sent:
         role = message["role"]
         if role == "assistant":
             open_ids = {call["id"] for call in message.get("tool_calls", ())}
@@ -193,21 +193,21 @@ def check_tool_messages(wire: Sequence[dict[str, Any]], model: str) -> None:
             open_ids = set()
 
 
-def to_wire_messages(
+def to_request_messages(
     messages: Sequence[BaseMessage], model: str, keep: KeepReasoning = "tool_calls"
 ) -> list[dict[str, Any]]:
     """Convert a conversation and check its tool-call structure."""
-    wire = [to_wire_message(m, model, keep) for m in messages]
-    check_tool_messages(wire, model)
-    return wire
+    sent = [to_request_message(m, model, keep) for m in messages]
+    check_tool_messages(sent, model)
+    return sent
 
 
 def with_system_instruction(
-    wire: list[dict[str, Any]], instruction: str
+    sent: list[dict[str, Any]], instruction: str
 ) -> list[dict[str, Any]]:
     """Add an instruction to the leading system message (or add one)."""
-    if wire and wire[0]["role"] == "system":
-        first = dict(wire[0])
+    if sent and sent[0]["role"] == "system":
+        first = dict(sent[0])
         first["content"] = f"{first['content']}\n\n{instruction}".lstrip()
-        return [first, *wire[1:]]
-    return [{"role": "system", "content": instruction}, *wire]
+        return [first, *sent[1:]]
+    return [{"role": "system", "content": instruction}, *sent]

@@ -21,7 +21,7 @@ from langchain_core.messages import BaseMessage
 
 from langchain_kimi.messages import (
     KeepReasoning,
-    to_wire_messages,
+    to_request_messages,
     with_system_instruction,
 )
 from langchain_kimi.models import (
@@ -94,16 +94,16 @@ def build_request(
     params.update(extra_body or {})
     params = {key: value for key, value in params.items() if value is not None}
     spec = get_model_spec(model)
-    wire = to_wire_messages(messages, spec.model, keep_reasoning)
+    sent = to_request_messages(messages, spec.model, keep_reasoning)
     instruction = _json_schema_instruction(spec, params)
     if instruction:
-        wire = with_system_instruction(wire, instruction)
-    check_request(spec, wire, params)
+        sent = with_system_instruction(sent, instruction)
+    check_request(spec, sent, params)
     warn_if_too_long(spec, messages)
     return ChatRequest(
         spec=spec,
         model=model,
-        messages=wire,
+        messages=sent,
         params=params,
         stream=stream,
         include_usage=stream and stream_usage,

@@ -6,7 +6,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_kimi.messages import to_wire_messages, with_system_instruction
+from langchain_kimi.messages import to_request_messages, with_system_instruction
 
 M = "kimi-k2-thinking"
 
@@ -20,7 +20,7 @@ def _tool_turn(reasoning: str = "think") -> AIMessage:
 
 
 def test_roles_names_and_text_blocks() -> None:
-    wire = to_wire_messages(
+    wire = to_request_messages(
         [
             SystemMessage("sys"),
             HumanMessage(
@@ -37,7 +37,7 @@ def test_roles_names_and_text_blocks() -> None:
 
 
 def test_tool_call_turn_keeps_reasoning_and_calls() -> None:
-    wire = to_wire_messages(
+    wire = to_request_messages(
         [HumanMessage("q"), _tool_turn(), ToolMessage("2", tool_call_id="c1")], M
     )
     assistant = wire[1]
@@ -54,7 +54,7 @@ def test_tool_call_turn_keeps_reasoning_and_calls() -> None:
 
 def test_finished_turn_reasoning_dropped_by_default() -> None:
     answer = AIMessage("done", additional_kwargs={"reasoning_content": "why"})
-    wire = to_wire_messages([HumanMessage("q"), answer, HumanMessage("q2")], M)
+    wire = to_request_messages([HumanMessage("q"), answer, HumanMessage("q2")], M)
     assert "reasoning_content" not in wire[1]
 
 
@@ -63,7 +63,7 @@ def test_keep_reasoning_policy(keep: str, expected: bool) -> None:
     answer = AIMessage("done", additional_kwargs={"reasoning_content": "why"})
     messages = [HumanMessage("q"), answer, HumanMessage("q"), _tool_turn()]
     messages.append(ToolMessage("r", tool_call_id="c1"))
-    wire = to_wire_messages(messages, M, keep)  # type: ignore[arg-type]
+    wire = to_request_messages(messages, M, keep)  # type: ignore[arg-type]
     assert ("reasoning_content" in wire[1]) is expected
     assert ("reasoning_content" in wire[3]) is expected
 
@@ -73,7 +73,7 @@ def test_reasoning_blocks_in_content_are_sent_back() -> None:
         content=[{"type": "reasoning", "reasoning": "block thought"}],
         tool_calls=[{"name": "f", "args": {}, "id": "c9", "type": "tool_call"}],
     )
-    wire = to_wire_messages(
+    wire = to_request_messages(
         [HumanMessage("q"), turn, ToolMessage("x", tool_call_id="c9")], M
     )
     assert wire[1]["reasoning_content"] == "block thought"
@@ -83,11 +83,11 @@ def test_reasoning_blocks_in_content_are_sent_back() -> None:
 @pytest.mark.parametrize("kind", ["image_url", "image", "audio", "video", "file"])
 def test_media_blocks_are_refused(kind: str) -> None:
     with pytest.raises(ValueError, match=f"{M} accepts text only.*'{kind}'"):
-        to_wire_messages([HumanMessage([{"type": kind, "url": "x"}])], M)
+        to_request_messages([HumanMessage([{"type": kind, "url": "x"}])], M)
 
 
 def test_tool_message_list_content_and_error_status() -> None:
-    wire = to_wire_messages(
+    wire = to_request_messages(
         [
             HumanMessage("q"),
             _tool_turn(),
@@ -102,11 +102,13 @@ def test_tool_message_list_content_and_error_status() -> None:
 
 def test_orphan_tool_message_is_refused() -> None:
     with pytest.raises(ValueError, match="tool_call_id='nope'"):
-        to_wire_messages([HumanMessage("q"), ToolMessage("x", tool_call_id="nope")], M)
+        to_request_messages(
+            [HumanMessage("q"), ToolMessage("x", tool_call_id="nope")], M
+        )
 
 
 def test_partial_flag_is_sent() -> None:
-    wire = to_wire_messages(
+    wire = to_request_messages(
         [HumanMessage("q"), AIMessage("Once", additional_kwargs={"partial": True})], M
     )
     assert wire[-1]["partial"] is True
