@@ -90,8 +90,7 @@ class LoopbackServer:
         connect_delay: float = 0.0,
         control_prefix: str | None = None,
     ) -> None:
-        self._host = host
-        self._port = port
+        self._host, self._port = host, port
         self.connect_delay = connect_delay
         self._control_prefix = control_prefix
         self._connections = _ConnectionLog()
