@@ -158,14 +158,18 @@ def memory_child(client: str, url: str) -> None:
     import tracemalloc
 
     stream = make_client(Server(url), client).stream
-    collections.deque(stream(), maxlen=0)  # warm up: imports, connection, caches
+    "".join(stream())  # warm up: imports, connection, caches
     tracemalloc.start()
     base, _ = tracemalloc.get_traced_memory()
     tracemalloc.reset_peak()
-    collections.deque(stream(), maxlen=0)
+    "".join(stream())  # the caller keeps the text, as a real one would
     _, peak = tracemalloc.get_traced_memory()
     print(peak - base)
 
+
+#: The reply in the connection and scale scenarios: 10 reasoning and 10
+#: content deltas.
+SMALL_REPLY = thinking_reply(20)
 
 #: Each cell of the connection scenario: its calls and what they return (the
 #: seconds to each first chunk for streams).
@@ -186,7 +190,7 @@ def connections(client: str, method: str, server: Server, calls: int) -> dict[st
 
 def connections_child(client: str, method: str, url: str, calls: int) -> None:
     server = Server(url)
-    server.queue(*[thinking_reply(20)] * calls)
+    server.queue(*[SMALL_REPLY] * calls)
     instance = make_client(server, client)
     opened, seconds = opened_during(server, lambda: CALLS[method](instance, calls))
     close_loop()
@@ -199,9 +203,6 @@ def scale(client: str, server: Server, streams: int) -> dict[str, Any]:
     return dict(json.loads(_child("scale", client, *arguments)))
 
 
-SCALE_REPLY = thinking_reply(20)
-
-
 def scale_child(client: str, url: str, streams: int) -> None:
     """Print total seconds, peak RSS growth and connections opened as JSON.
 
@@ -210,7 +211,7 @@ def scale_child(client: str, url: str, streams: int) -> None:
     resident size growth, so buffers outside Python's allocator count too.
     """
     server = Server(url)
-    server.queue(*[SCALE_REPLY] * (streams + 1))
+    server.queue(*[SMALL_REPLY] * (streams + 1))
     astream = make_client(server, client).astream
 
     async def drain() -> None:

@@ -89,8 +89,10 @@ def test_control_requests_are_not_counted_and_reset_zeroes_the_counts(
     kimi_simulator.connect_delay = 0.0
     _post(kimi_simulator)
     assert kimi_simulator.connections().opened == 1
+    kimi_simulator.connect_delay = 5.0
     kimi_simulator.reset()
     assert kimi_simulator.connections().opened == 0
+    assert kimi_simulator.connect_delay == 0.0  # the constructor's
 
 
 def test_a_pooled_openai_client_is_counted_once(
