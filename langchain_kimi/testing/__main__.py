@@ -2,7 +2,10 @@
 
 Prints the base URLs and key, then serves until interrupted. Replies can be
 queued over HTTP: ``POST /simulator/queue`` with ``{"items": [...]}`` (see
-``replies.item_from_dict``); ``POST /simulator/reset``; ``GET /simulator/requests``.
+``replies.item_from_dict``); ``POST /simulator/reset``; ``GET /simulator/requests``;
+``GET /simulator/connections`` (connections opened, requests, requests per
+connection). ``--connect-delay SECONDS`` holds back the first request on each
+new connection, as TCP and TLS set-up would.
 """
 
 from __future__ import annotations
@@ -19,8 +22,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m langchain_kimi.testing")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--api-key", default=DEFAULT_API_KEY)
+    parser.add_argument(
+        "--connect-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="delay the first request on each new TCP connection",
+    )
     args = parser.parse_args()
-    with KimiSimulator(api_key=args.api_key, port=args.port) as simulator:
+    with KimiSimulator(
+        api_key=args.api_key, port=args.port, connect_delay=args.connect_delay
+    ) as simulator:
         print(
             json.dumps(
                 {

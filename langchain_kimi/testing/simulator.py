@@ -10,6 +10,7 @@ background thread with its own event loop.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -41,6 +42,9 @@ class KimiSimulator(LoopbackServer):
 
     With nothing queued, ``responder(RecordedRequest) -> Reply`` answers if set
     (``reset()`` restores the constructor's), else the built-in responder.
+    ``connect_delay`` (seconds) holds back the first request on each new TCP
+    connection, like TCP and TLS set-up to the real service; ``connections()``
+    counts the connections clients opened (see ``LoopbackServer``).
     """
 
     def __init__(
@@ -51,6 +55,7 @@ class KimiSimulator(LoopbackServer):
         host: str = "127.0.0.1",
         port: int = 0,
         responder: Callable[[RecordedRequest], Reply] | None = None,
+        connect_delay: float = 0.0,
     ) -> None:
         self.api_key = api_key
         self.responder = responder
@@ -60,7 +65,13 @@ class KimiSimulator(LoopbackServer):
             self.models[name] = get_model_spec(name)
         self.requests: list[RecordedRequest] = []
         self._queue = ReplyQueue()
-        super().__init__(host=host, port=port)
+        self._default_connect_delay = connect_delay
+        super().__init__(
+            host=host,
+            port=port,
+            connect_delay=connect_delay,
+            control_prefix=CONTROL_ROUTE,
+        )
 
     # -- addresses ---------------------------------------------------------
 
@@ -100,11 +111,14 @@ class KimiSimulator(LoopbackServer):
         self.queue(*([fault] * times))
 
     def reset(self) -> None:
-        """Forget requests and queued items; restore the constructor's responder."""
+        """Forget requests, queued items and connection counts; restore the
+        constructor's responder and connect delay."""
         with self._queue.lock:
             self._queue.items.clear()
         self.requests.clear()
         self.responder = self._default_responder
+        self.connect_delay = self._default_connect_delay
+        self.reset_connections()
 
     @property
     def last_request(self) -> RecordedRequest:
@@ -116,6 +130,7 @@ class KimiSimulator(LoopbackServer):
         app.router.add_post(CONTROL_ROUTE + "/queue", self._control_queue)
         app.router.add_post(CONTROL_ROUTE + "/reset", self._control_reset)
         app.router.add_get(CONTROL_ROUTE + "/requests", self._control_requests)
+        app.router.add_get(CONTROL_ROUTE + "/connections", self._control_connections)
 
     # -- control endpoints (for a simulator in another process) --------------
 
@@ -140,6 +155,10 @@ class KimiSimulator(LoopbackServer):
                 for r in self.requests
             ]
         )
+
+    async def _control_connections(self, request: web.Request) -> web.Response:
+        stats = dataclasses.asdict(self.connections())
+        return web.json_response({"connect_delay": self.connect_delay, **stats})
 
     # -- handlers ----------------------------------------------------------
 
