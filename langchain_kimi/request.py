@@ -21,7 +21,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from langchain_kimi.errors import BadRequestError
+from langchain_kimi.errors import BadRequestError, ContentModerationError
 from langchain_kimi.messages import (
     KeepReasoning,
     to_request_messages,
@@ -165,7 +165,11 @@ def is_json_mode_refusal(request: ChatRequest, error: Exception) -> bool:
     that sent a response format; the rule that a message must say "json" is a
     different refusal (fixed in the prompt, not by dropping JSON mode).
     """
-    if not isinstance(error, BadRequestError) or error.status_code not in (400, None):
+    if not isinstance(error, BadRequestError) or isinstance(
+        error, ContentModerationError
+    ):
+        return False
+    if error.status_code not in (400, None):
         return False
     if not request.params.get("response_format"):
         return False

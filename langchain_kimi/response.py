@@ -184,7 +184,6 @@ class StreamParser:
     ) -> None:
         self._spec = spec
         self._keep = keep
-        self._v1 = v1
         self._report_usage = report_usage
         self.message_id = message_id
         self.finish_reason: str | None = None
@@ -194,6 +193,7 @@ class StreamParser:
         self.model: str | None = None
         self._content: list[str] = []
         self._reasoning: list[str] = []
+        self._v1 = v1
         self._calls = ToolCallAssembler(self._next_block if v1 else None)
         self._blocks = 0
         self._run: str | None = None

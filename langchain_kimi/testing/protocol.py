@@ -228,7 +228,7 @@ def native_events(
     input_tokens: int,
     *,
     incremental: bool,
-    indexed: bool = True,
+    indexed: bool,
 ) -> Iterator[str]:
     """SSE blocks of a native stream (incremental or cumulative)."""
     final = usage_counts(reply, input_tokens)

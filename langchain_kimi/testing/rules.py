@@ -109,7 +109,9 @@ def check_parameters(
     return (
         check_tool_choice(model, params.get("tool_choice"))
         or check_reasoning(model, messages, behaviour)
-        or check_response_format(model, params, messages, behaviour)
+        or check_response_format(
+            model, params.get("response_format"), messages, behaviour
+        )
     )
 
 
@@ -150,11 +152,10 @@ def check_reasoning(
 
 def check_response_format(
     model: ServiceModel,
-    params: Mapping[str, Any],
+    response_format: Any,
     messages: Sequence[Mapping[str, Any]],
     behaviour: Behaviour,
 ) -> Refusal | None:
-    response_format = params.get("response_format") or {}
     kind = response_format.get("type") if isinstance(response_format, dict) else None
     if not kind or kind == "text":
         return None
