@@ -138,7 +138,10 @@ class ChatKimi(BaseChatModel):
             msg.tool_calls  # [{"name": "get_weather", "args": {"city": ...}, ...}]
 
         Send the ``AIMessage`` back unchanged with the ``ToolMessage`` results:
-        its ``reasoning_content`` travels with its tool calls.
+        its ``reasoning_content`` travels with its tool calls. kimi-k2-thinking
+        cannot be forced to call a tool: a forcing ``tool_choice`` is sent as
+        ``"auto"`` plus a system instruction, with a warning. The service makes
+        one call per turn unless ``parallel_tool_calls=True``.
 
     Structured output:
         .. code-block:: python
@@ -151,8 +154,10 @@ class ChatKimi(BaseChatModel):
 
             llm.with_structured_output(Answer).invoke("Largest city in China?")
 
-        kimi-k2-thinking defaults to JSON mode; Moonshot-Kimi-K2-Instruct (no
-        JSON mode) to function calling.
+        kimi-k2-thinking defaults to JSON mode (retried without
+        ``response_format`` if the service refuses it); Moonshot-Kimi-K2-Instruct
+        (no JSON mode) to function calling. Nothing parseable raises
+        ``OutputParserException``.
 
     Reasoning:
         .. code-block:: python
