@@ -116,13 +116,11 @@ def check_parameters(
 
 
 def check_tool_choice(model: ServiceModel, choice: Any) -> Refusal | None:
-    """Only "auto", "none" and the object naming one function; no object (and
-    no forcing string) with thinking on."""
+    """Only "auto", "none" and the object naming one function, on every model;
+    no object with thinking on."""
     if choice is None:
         return None
     if isinstance(choice, str) and choice not in TOOL_CHOICE_STRINGS:
-        if model.thinking:
-            return _invalid(FORCED_IN_THINKING_MESSAGE)
         return _invalid(TOOL_CHOICE_STRING_MESSAGE)
     if isinstance(choice, dict):
         if model.thinking:

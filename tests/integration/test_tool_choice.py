@@ -223,7 +223,7 @@ def _native_response(simulator: KimiSimulator, model: str, choice: Any) -> Any:
     ("model", "choice", "message"),
     [
         (THINKING_MODEL, forced("get_weather"), FORCED_IN_THINKING_MESSAGE),
-        (THINKING_MODEL, "required", FORCED_IN_THINKING_MESSAGE),
+        (THINKING_MODEL, "required", TOOL_CHOICE_STRING_MESSAGE),
         (INSTRUCT_MODEL, "required", TOOL_CHOICE_STRING_MESSAGE),
         (INSTRUCT_MODEL, "any", TOOL_CHOICE_STRING_MESSAGE),
     ],
