@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Literal
 
@@ -16,11 +17,12 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils.utils import LC_ID_PREFIX
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from typing_extensions import Self
 
 from langchain_kimi import streaming, structured
-from langchain_kimi.errors import MissingAPIKeyError
+from langchain_kimi.errors import BadRequestError, MissingAPIKeyError
 from langchain_kimi.messages import KeepReasoning
 from langchain_kimi.models import (
     THINKING_MODEL,
@@ -28,8 +30,13 @@ from langchain_kimi.models import (
     get_model_spec,
     model_profile,
 )
-from langchain_kimi.normalized import Result
-from langchain_kimi.request import REQUEST_FIELDS, ChatRequest, build_request
+from langchain_kimi.normalized import Delta
+from langchain_kimi.request import (
+    REQUEST_FIELDS,
+    ChatRequest,
+    build_request,
+    is_json_mode_refusal,
+)
 from langchain_kimi.response import (
     StreamParser,
     achunks,
@@ -38,13 +45,16 @@ from langchain_kimi.response import (
 )
 from langchain_kimi.streaming import StreamCall
 from langchain_kimi.tokens import estimate_messages, estimate_text
-from langchain_kimi.tools import ToolChoice, tool_choice_value, tool_definition
+from langchain_kimi.tools import ToolChoice, plan_tool_choice, tool_definition
 from langchain_kimi.transports import Transport, endpoint_for, make_transport
 
 Messages = list[BaseMessage]
 Stop = list[str] | None
 Input = LanguageModelInput
 Config = RunnableConfig | None
+
+#: ``_should_stream``'s run manager when ``stream`` asks (``invoke`` passes one).
+_FROM_STREAM: Any = object()
 
 API_KEY_ENV = "DASHSCOPE_API_KEY"
 BASE_URL_ENV = "DASHSCOPE_BASE_URL"
@@ -128,7 +138,10 @@ class ChatKimi(BaseChatModel):
             msg.tool_calls  # [{"name": "get_weather", "args": {"city": ...}, ...}]
 
         Send the ``AIMessage`` back unchanged with the ``ToolMessage`` results:
-        its ``reasoning_content`` travels with its tool calls.
+        its ``reasoning_content`` travels with its tool calls. kimi-k2-thinking
+        cannot be forced to call a tool: a forcing ``tool_choice`` is sent as
+        ``"auto"`` plus a system instruction, with a warning. The service makes
+        one call per turn unless ``parallel_tool_calls=True``.
 
     Structured output:
         .. code-block:: python
@@ -141,8 +154,10 @@ class ChatKimi(BaseChatModel):
 
             llm.with_structured_output(Answer).invoke("Largest city in China?")
 
-        kimi-k2-thinking defaults to JSON mode; Moonshot-Kimi-K2-Instruct (no
-        JSON mode) to function calling.
+        kimi-k2-thinking defaults to JSON mode (retried without
+        ``response_format`` if the service refuses it); Moonshot-Kimi-K2-Instruct
+        (no JSON mode) to function calling. Nothing parseable raises
+        ``OutputParserException``.
 
     Reasoning:
         .. code-block:: python
@@ -210,6 +225,10 @@ class ChatKimi(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True)
 
     _transport: Transport | None = PrivateAttr(default=None)
+    _warned: set[str] = PrivateAttr(default_factory=set)
+    """Kinds of warning this instance has given (each is given once)."""
+    _no_json_mode: set[str] = PrivateAttr(default_factory=set)
+    """Models (lower case) whose JSON mode the service refused: not sent again."""
 
     @model_validator(mode="after")
     def _resolve_base_url(self) -> Self:
@@ -323,8 +342,13 @@ class ChatKimi(BaseChatModel):
         stream: bool,
         kwargs: dict[str, Any],
     ) -> ChatRequest:
-        """The validated request for one call: the fields, then per-call overrides."""
-        return build_request(
+        """The validated request for one call: the fields, then per-call overrides.
+
+        Its notices (a tool choice sent as an instruction, a tool turn without
+        reasoning) are warned once per instance.
+        """
+        model = kwargs.get("model") or self.model_name
+        request = build_request(
             messages,
             self._default_params,
             kwargs,
@@ -334,16 +358,47 @@ class ChatKimi(BaseChatModel):
             stream_usage=self.stream_usage,
             keep_reasoning=self.keep_reasoning,
             extra_body=self.extra_body,
+            json_mode=model.lower() not in self._no_json_mode,
         )
+        for notice in request.notices:
+            self._warn_once(notice.key, notice.text)
+        return request
+
+    def _warn_once(self, key: str, text: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(text, UserWarning, stacklevel=4)
+
+    def _json_mode_refused(self, request: ChatRequest, error: BadRequestError) -> bool:
+        """Whether ``error`` refuses JSON mode; if so, remember it and warn once.
+
+        Later requests to that model go without ``response_format`` (keeping the
+        JSON instruction), and structured output still validates the reply.
+        """
+        if not is_json_mode_refusal(request, error):
+            return False
+        self._no_json_mode.add(request.model.lower())
+        self._warn_once(
+            "json_mode",
+            f"{request.model} refused JSON mode ({error.message}). ChatKimi sent "
+            "the call again without response_format, keeping the JSON "
+            "instruction, and does so for every later call of this model "
+            "instance; structured output still validates each reply.",
+        )
+        return True
+
+    def _stream_call_request(self, call: StreamCall) -> ChatRequest:
+        return self._request(call.messages, call.stop, True, call.kwargs)
 
     def _stream_request(self, call: StreamCall) -> tuple[ChatRequest, StreamParser]:
         """The validated streaming request and the parser for its reply."""
-        request = self._request(call.messages, call.stop, True, call.kwargs)
+        request = self._stream_call_request(call)
         parser = StreamParser(
             request.spec,
             report_usage=request.include_usage,
             message_id=call.message_id,
             keep=call.keep,
+            v1=self.output_version == "v1",
         )
         return request, parser
 
@@ -352,28 +407,114 @@ class ChatKimi(BaseChatModel):
     ) -> tuple[Iterator[AIMessageChunk], StreamParser]:
         """The reply's chunks (sent on first iteration) and their parser."""
         request, parser = self._stream_request(call)
-        return chunks(self._get_transport().stream(request), parser), parser
+        return chunks(self._deltas(call, request), parser), parser
 
     def _aopen_stream(
         self, call: StreamCall
     ) -> tuple[AsyncIterator[AIMessageChunk], StreamParser]:
         """Async ``_open_stream``; only the transport call differs."""
         request, parser = self._stream_request(call)
-        return achunks(self._get_transport().astream(request), parser), parser
+        return achunks(self._adeltas(call, request), parser), parser
+
+    def _deltas(self, call: StreamCall, request: ChatRequest) -> Iterator[Delta]:
+        """The reply's deltas; refused JSON mode is retried once without it.
+
+        The refusal comes before any delta, so nothing reached the caller yet.
+        """
+        transport = self._get_transport()
+        started = False
+        try:
+            for delta in transport.stream(request):
+                started = True
+                yield delta
+        except BadRequestError as error:
+            if started or not self._json_mode_refused(request, error):
+                raise
+            yield from transport.stream(self._stream_call_request(call))
+
+    async def _adeltas(
+        self, call: StreamCall, request: ChatRequest
+    ) -> AsyncIterator[Delta]:
+        """Async ``_deltas``."""
+        transport = self._get_transport()
+        started = False
+        try:
+            async for delta in transport.astream(request):
+                started = True
+                yield delta
+        except BadRequestError as error:
+            if started or not self._json_mode_refused(request, error):
+                raise
+            async for delta in transport.astream(self._stream_call_request(call)):
+                yield delta
 
     # -- calls --------------------------------------------------------------
+
+    def _should_stream(
+        self, *, async_api: bool, run_manager: Any = _FROM_STREAM, **kwargs: Any
+    ) -> bool:
+        """Whether ``stream`` streams; for ``invoke`` (with a run manager), no.
+
+        ``invoke`` that should stream (``streaming=True``, a streaming callback
+        handler such as LangGraph's) streams inside ``_generate`` instead, so
+        the message it returns is built by ChatKimi's strict parser rather
+        than summed from chunks, whose partial-JSON rule would turn cut tool
+        arguments into a valid call.
+        """
+        if run_manager is not _FROM_STREAM:
+            return False
+        return super()._should_stream(async_api=async_api, **kwargs)
+
+    def _streams_itself(self, run_manager: Any, kwargs: dict[str, Any]) -> bool:
+        return run_manager is not None and super()._should_stream(
+            async_api=False, run_manager=run_manager, **kwargs
+        )
+
+    def _generate_call(
+        self, messages: Messages, stop: Stop, kwargs: dict[str, Any], run_manager: Any
+    ) -> StreamCall:
+        message_id = f"{LC_ID_PREFIX}-{run_manager.run_id}"
+        return StreamCall(messages, stop, kwargs, message_id, keep=True)
 
     def _generate(
         self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
     ) -> ChatResult:
+        if self._streams_itself(run_manager, kw):
+            stream, parser = self._open_stream(
+                self._generate_call(messages, stop, kw, run_manager)
+            )
+            for chunk in stream:
+                run_manager.on_llm_new_token(**_token(chunk))
+            return _chat_result(parser.ai_message())
         request = self._request(messages, stop, False, kw)
-        return _chat_result(request, self._get_transport().invoke(request))
+        transport = self._get_transport()
+        try:
+            result = transport.invoke(request)
+        except BadRequestError as error:
+            if not self._json_mode_refused(request, error):
+                raise
+            result = transport.invoke(self._request(messages, stop, False, kw))
+        return _chat_result(to_ai_message(result, request.spec))
 
     async def _agenerate(
         self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
     ) -> ChatResult:
+        if self._streams_itself(run_manager, kw):
+            stream, parser = self._aopen_stream(
+                self._generate_call(messages, stop, kw, run_manager)
+            )
+            async for chunk in stream:
+                await run_manager.on_llm_new_token(**_token(chunk))
+            return _chat_result(parser.ai_message())
         request = self._request(messages, stop, False, kw)
-        return _chat_result(request, await self._get_transport().ainvoke(request))
+        transport = self._get_transport()
+        try:
+            result = await transport.ainvoke(request)
+        except BadRequestError as error:
+            if not self._json_mode_refused(request, error):
+                raise
+            result = await transport.ainvoke(self._request(messages, stop, False, kw))
+        return _chat_result(to_ai_message(result, request.spec))
 
     def _stream(
         self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
@@ -434,16 +575,27 @@ class ChatKimi(BaseChatModel):
         """Bind tools (any LangChain form); ``strict`` is accepted, not sent.
 
         ``tool_choice``: ``"auto"``, ``"none"``, ``"required"`` / ``"any"``, a
-        tool's name, ``True`` (the single tool) or the request's object form.
+        tool's name, ``True`` (the single tool) or the object form. Only
+        ``"auto"``, ``"none"`` and the object naming one tool are sent: a
+        choice the model cannot be forced to (any choice on kimi-k2-thinking,
+        ``"any"`` among several tools) is sent as ``"auto"`` plus a system
+        instruction naming the tool(s) to call, with a ``UserWarning``.
+        ``parallel_tool_calls`` is sent only when set; the service's default
+        is false (at most one call per turn).
         """
         spec = self.kimi_spec
         if tools and not spec.function_calling:
             raise ValueError(f"{spec.model} has no function calling; drop the tools.")
         kwargs.pop("strict", None)
         definitions = [tool_definition(tool) for tool in tools]
-        choice = tool_choice_value(tool_choice, definitions)
-        if choice is not None:
-            kwargs["tool_choice"] = choice
+        plan = plan_tool_choice(
+            tool_choice, definitions, spec.model, can_force=spec.forced_tool_choice
+        )
+        if plan.warning:
+            self._warned.add("tool_choice")
+            warnings.warn(plan.warning, UserWarning, stacklevel=2)
+        if tool_choice is not None and tool_choice is not False:
+            kwargs["tool_choice"] = tool_choice
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return self.bind(tools=definitions, **kwargs)
@@ -473,8 +625,12 @@ class ChatKimi(BaseChatModel):
         )
 
 
-def _chat_result(request: ChatRequest, result: Result) -> ChatResult:
-    message = to_ai_message(result, request.spec)
+def _token(chunk: AIMessageChunk) -> dict[str, Any]:
+    """``on_llm_new_token``'s arguments for a chunk (content as LangChain gives it)."""
+    return {"token": chunk.content, "chunk": ChatGenerationChunk(message=chunk)}
+
+
+def _chat_result(message: AIMessage) -> ChatResult:
     finish = message.response_metadata.get("finish_reason")
     return ChatResult(
         generations=[

@@ -202,6 +202,16 @@ def to_request_messages(
     return sent
 
 
+def tool_turns_without_reasoning(sent: Sequence[dict[str, Any]]) -> bool:
+    """Whether an assistant turn with tool calls goes out without its reasoning."""
+    return any(
+        message["role"] == "assistant"
+        and message.get("tool_calls")
+        and not message.get("reasoning_content")
+        for message in sent
+    )
+
+
 def with_system_instruction(
     sent: list[dict[str, Any]], instruction: str
 ) -> list[dict[str, Any]]:

@@ -22,6 +22,9 @@ class KimiModelSpec:
 
     ``None`` for a limit means "unknown": no client-side check is made.
     ``configurable`` lists the sampling parameters the service accepts.
+    ``forced_tool_choice`` says whether the service takes a ``tool_choice``
+    that forces a named tool; thinking models refuse one (Model Studio API
+    reference: "models in thinking mode do not support forcing a tool").
     """
 
     model: str
@@ -33,6 +36,7 @@ class KimiModelSpec:
     output_price_per_million: float | None = None
     deep_thinking: bool = False
     function_calling: bool = True
+    forced_tool_choice: bool = True
     structured_output: bool = True
     web_search: bool = True
     partial_mode: bool = True
@@ -68,6 +72,7 @@ MODELS: dict[str, KimiModelSpec] = {
         max_reasoning_tokens=32_768,
         max_output_tokens=16_384,
         deep_thinking=True,
+        forced_tool_choice=False,
         structured_output=True,
         web_search=False,
         configurable=frozenset({"temperature"}),
@@ -117,7 +122,7 @@ def model_profile(spec: KimiModelSpec) -> dict[str, Any]:
         "video_outputs": False,
         "reasoning_output": spec.deep_thinking,
         "tool_calling": spec.function_calling,
-        "tool_choice": spec.function_calling,
+        "tool_choice": spec.function_calling and spec.forced_tool_choice,
         "tool_call_streaming": spec.function_calling,
         "structured_output": spec.structured_output,
         "temperature": "temperature" in spec.configurable,

@@ -4,9 +4,11 @@ Pure: no I/O, no model instance. It fixes the order in which settings apply
 (the model's fields, then per-call keyword arguments, then ``stop``, then
 ``extra_body``), converts the messages, serves OpenAI's ``json_schema``
 response format as Kimi's JSON mode plus an instruction carrying the schema,
+turns ``tool_choice`` into a documented value (``tools.plan_tool_choice``),
 and refuses what the model's features table rules out with a ``ValueError``
-naming the model, the parameter and what to do instead. The protocol modules
-map the result to their own bodies.
+naming the model, the parameter and what to do instead. What deserves a
+warning but no refusal travels as ``notices``, so the model instance can say
+it once. The protocol modules map the result to their own bodies.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from langchain_kimi.errors import BadRequestError, ContentModerationError
 from langchain_kimi.messages import (
     KeepReasoning,
     to_request_messages,
+    tool_turns_without_reasoning,
     with_system_instruction,
 )
 from langchain_kimi.models import (
@@ -31,6 +35,7 @@ from langchain_kimi.models import (
     get_model_spec,
 )
 from langchain_kimi.tokens import estimate_messages
+from langchain_kimi.tools import plan_tool_choice
 
 #: Fields sent only when set; the service's own defaults apply otherwise.
 REQUEST_FIELDS = (
@@ -52,6 +57,15 @@ JSON_OBJECT = {"type": "json_object"}
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A warning about a request that is sent anyway; ``key`` names its kind,
+    so a model instance can give each kind once."""
+
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ChatRequest:
     """One call, ready for a protocol: what to send, not how to spell it.
 
@@ -66,6 +80,7 @@ class ChatRequest:
     params: dict[str, Any]
     stream: bool = False
     include_usage: bool = False
+    notices: tuple[Notice, ...] = ()
 
 
 def build_request(
@@ -79,11 +94,14 @@ def build_request(
     stream_usage: bool,
     keep_reasoning: KeepReasoning,
     extra_body: Mapping[str, Any] | None = None,
+    json_mode: bool = True,
 ) -> ChatRequest:
     """The validated request for one call.
 
     ``defaults`` are the model's own request fields; ``overrides`` the call's
-    keyword arguments (a ``model`` among them switches the model).
+    keyword arguments (a ``model`` among them switches the model). With
+    ``json_mode=False`` (the service refused JSON mode before) no
+    ``json_object`` response format is sent; the JSON instruction still is.
     """
     params = {**defaults, **overrides}
     model = params.pop("model", None) or model
@@ -95,11 +113,29 @@ def build_request(
     params = {key: value for key, value in params.items() if value is not None}
     spec = get_model_spec(model)
     sent = to_request_messages(messages, spec.model, keep_reasoning)
-    instruction = _json_schema_instruction(spec, params)
-    if instruction:
-        sent = with_system_instruction(sent, instruction)
+    notices: list[Notice] = []
+    plan = plan_tool_choice(
+        params.pop("tool_choice", None),
+        params.get("tools") or (),
+        spec.model,
+        can_force=spec.forced_tool_choice,
+    )
+    if plan.value is not None:
+        params["tool_choice"] = plan.value
+    if plan.warning:
+        notices.append(Notice("tool_choice", plan.warning))
+    for instruction in (_json_schema_instruction(spec, params), plan.instruction):
+        if instruction:
+            sent = with_system_instruction(sent, instruction)
+    if (
+        not json_mode
+        and (params.get("response_format") or {}).get("type") == (JSON_OBJECT["type"])
+    ):
+        del params["response_format"]
     check_request(spec, sent, params)
     warn_if_too_long(spec, messages)
+    if spec.deep_thinking and tool_turns_without_reasoning(sent):
+        notices.append(Notice("reasoning", _missing_reasoning(spec)))
     return ChatRequest(
         spec=spec,
         model=model,
@@ -107,7 +143,40 @@ def build_request(
         params=params,
         stream=stream,
         include_usage=stream and stream_usage,
+        notices=tuple(notices),
     )
+
+
+def _missing_reasoning(spec: KimiModelSpec) -> str:
+    return (
+        f"{spec.model}: an assistant turn with tool calls in this history carries no "
+        "reasoning_content (a history from another model, a fallback, a stored "
+        "thread, or keep_reasoning='none'). Thinking models need it back in tool "
+        "loops: answers degrade, and Kimi's own platform refuses such a request. "
+        "Keep each AIMessage as returned and use keep_reasoning='tool_calls' (the "
+        "default) or 'all'."
+    )
+
+
+def is_json_mode_refusal(request: ChatRequest, error: Exception) -> bool:
+    """Whether ``error`` is the service refusing JSON mode for ``request``.
+
+    A 400 whose message names ``response_format`` or JSON mode, for a request
+    that sent a response format; the rule that a message must say "json" is a
+    different refusal (fixed in the prompt, not by dropping JSON mode).
+    """
+    if not isinstance(error, BadRequestError) or isinstance(
+        error, ContentModerationError
+    ):
+        return False
+    if error.status_code not in (400, None):
+        return False
+    if not request.params.get("response_format"):
+        return False
+    text = error.message.lower()
+    if "word 'json'" in text:
+        return False
+    return "response_format" in text or "json mode" in text or "json_mode" in text
 
 
 def json_instruction(schema: Mapping[str, Any] | None) -> str:

@@ -24,9 +24,12 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 from langchain_kimi.errors import IncompleteStreamError
 from langchain_kimi.models import KimiModelSpec
-from langchain_kimi.normalized import Delta, Result, ToolCall, Usage
+from langchain_kimi.normalized import Delta, Result, ToolCall, ToolCallPiece, Usage
+from langchain_kimi.tool_pieces import ToolCallAssembler
 
 MODEL_PROVIDER = "dashscope"
+#: v1 chunks hold their content blocks already: LangChain takes them as they are.
+_V1 = {"output_version": "v1"}
 
 
 def usage_metadata(usage: Usage) -> UsageMetadata:
@@ -135,18 +138,33 @@ class StreamParser:
     One chunk per delta that carries text, reasoning or tool-call pieces; then
     ``finish()`` gives the last chunk with usage (reported once, whichever
     place the service put it) and response metadata. A stream that never
-    reached a finish reason is cut, and ``finish()`` raises. With ``keep``, the
-    parser also keeps the pieces it has seen, so ``message()`` can give the
-    whole reply (for callbacks) without anyone holding on to every chunk.
+    reached a finish reason is cut, and ``finish()`` raises.
+
+    Tool-call pieces are put together by ``tool_pieces.ToolCallAssembler``
+    (by wire index, else by id), and each chunk carries its call's own
+    position as its index. With ``v1``
+    (``output_version="v1"``) every reasoning run, text run and tool call gets
+    its own block index, so LangChain's merge keeps them apart.
+
+    With ``keep``, the parser also keeps the text it has seen, so
+    ``message()`` / ``ai_message()`` can give the whole reply (for callbacks
+    and ``invoke``) without anyone holding on to every chunk. Those messages
+    parse tool arguments strictly, as a whole reply's are: arguments that are
+    not a complete JSON object make an ``invalid_tool_calls`` entry.
     """
 
     __slots__ = (
+        "_blocks",
         "_calls",
         "_content",
         "_keep",
+        "_last",
         "_reasoning",
         "_report_usage",
+        "_run",
+        "_run_index",
         "_spec",
+        "_v1",
         "finish_reason",
         "message_id",
         "model",
@@ -162,6 +180,7 @@ class StreamParser:
         report_usage: bool = True,
         message_id: str | None = None,
         keep: bool = False,
+        v1: bool = False,
     ) -> None:
         self._spec = spec
         self._keep = keep
@@ -174,7 +193,12 @@ class StreamParser:
         self.model: str | None = None
         self._content: list[str] = []
         self._reasoning: list[str] = []
-        self._calls: list[ToolCallChunk] = []
+        self._v1 = v1
+        self._calls = ToolCallAssembler(self._next_block if v1 else None)
+        self._blocks = 0
+        self._run: str | None = None
+        self._run_index = 0
+        self._last: AIMessageChunk | None = None
 
     def feed(self, delta: Delta) -> AIMessageChunk | None:
         """Record a delta's metadata; return its chunk, if it carries content."""
@@ -187,7 +211,7 @@ class StreamParser:
         if "usage" in delta:
             self.usage = delta["usage"]
         content = delta.get("content", "")
-        reasoning = delta.get("reasoning_content")
+        reasoning = delta.get("reasoning_content", "")
         pieces = delta.get("tool_calls")
         if not (content or reasoning or pieces):
             return None
@@ -197,28 +221,48 @@ class StreamParser:
             if reasoning:
                 self._reasoning.append(reasoning)
         additional = {"reasoning_content": reasoning} if reasoning else {}
-        if pieces:
-            calls = [
-                ToolCallChunk(
-                    name=piece["name"],
-                    args=piece["arguments"],
-                    id=piece["id"],
-                    index=piece["index"],
-                    type="tool_call_chunk",
-                )
-                for piece in pieces
-            ]
-            if self._keep:
-                self._calls.extend(calls)
+        blocks = self._v1_blocks(reasoning, content) if self._v1 else None
+        calls = [self._piece(piece) for piece in pieces] if pieces else []
+        if blocks is None:
             return AIMessageChunk(
                 content=content,
                 additional_kwargs=additional,
                 tool_call_chunks=calls,
                 id=self.message_id,
             )
+        blocks.extend({**call, "type": "tool_call_chunk"} for call in calls)
         return AIMessageChunk(
-            content=content, additional_kwargs=additional, id=self.message_id
+            content=blocks,
+            additional_kwargs=additional,
+            tool_call_chunks=calls,
+            response_metadata=_V1,
+            id=self.message_id,
         )
+
+    def _next_block(self) -> int:
+        self._blocks += 1
+        return self._blocks - 1
+
+    def _run_block(self, kind: str) -> int:
+        """The block index of the current run of ``kind`` (a new run: a new one)."""
+        if self._run != kind:
+            self._run = kind
+            self._run_index = self._next_block()
+        return self._run_index
+
+    def _v1_blocks(self, reasoning: str, content: str) -> list[Any]:
+        blocks: list[Any] = []
+        if reasoning:
+            index = self._run_block("reasoning")
+            blocks.append({"type": "reasoning", "reasoning": reasoning, "index": index})
+        if content:
+            index = self._run_block("text")
+            blocks.append({"type": "text", "text": content, "index": index})
+        return blocks
+
+    def _piece(self, piece: ToolCallPiece) -> ToolCallChunk:
+        self._run = None  # text or reasoning after a tool call starts a new run
+        return self._calls.add(piece)
 
     def finish(self) -> AIMessageChunk:
         """The closing chunk; raises ``IncompleteStreamError`` on a cut stream."""
@@ -229,7 +273,7 @@ class StreamParser:
                 request_id=self.request_id,
             )
         usage = self.usage if self._report_usage else None
-        return AIMessageChunk(
+        self._last = AIMessageChunk(
             content="",
             usage_metadata=usage_metadata(usage) if usage else None,
             response_metadata=response_metadata(
@@ -243,42 +287,44 @@ class StreamParser:
             id=self.message_id,
             chunk_position="last",
         )
+        return self._last
 
-    def message(self, last: AIMessageChunk | None = None) -> AIMessageChunk:
-        """Everything received so far as one chunk (plus ``last``'s metadata)."""
+    def _whole(self, last: AIMessageChunk | None) -> dict[str, Any]:
+        """The reply so far as message fields, tool calls parsed strictly."""
         additional: dict[str, Any] = {}
         if self._reasoning:
             additional["reasoning_content"] = "".join(self._reasoning)
-        return AIMessageChunk(
-            content="".join(self._content),
-            additional_kwargs=additional,
-            tool_call_chunks=_merge_pieces(self._calls),
-            usage_metadata=last.usage_metadata if last else None,
-            response_metadata=dict(last.response_metadata) if last else {},
-            id=self.message_id,
+        calls, invalid = split_tool_calls([call.whole() for call in self._calls.calls])
+        return {
+            "content": "".join(self._content),
+            "additional_kwargs": additional,
+            "tool_calls": calls,
+            "invalid_tool_calls": invalid,
+            "usage_metadata": last.usage_metadata if last else None,
+            "response_metadata": dict(last.response_metadata) if last else {},
+            "id": self.message_id,
+        }
+
+    def message(self, last: AIMessageChunk | None = None) -> AIMessageChunk:
+        """Everything received so far as one chunk (plus ``last``'s metadata).
+
+        It keeps the merged pieces as ``tool_call_chunks`` (as a sum of the
+        chunks would), but its ``tool_calls`` / ``invalid_tool_calls`` are the
+        strict ones, set after construction, which parses the pieces leniently.
+        """
+        fields = self._whole(last)
+        calls, invalid = fields.pop("tool_calls"), fields.pop("invalid_tool_calls")
+        message = AIMessageChunk(
+            **fields,
+            tool_call_chunks=[call.chunk() for call in self._calls.calls],
             chunk_position=last.chunk_position if last else None,
         )
+        message.tool_calls, message.invalid_tool_calls = calls, invalid
+        return message
 
-
-def _merge_pieces(pieces: list[ToolCallChunk]) -> list[ToolCallChunk]:
-    """Streamed tool-call pieces summed by index (first id and name win)."""
-    merged: dict[int | None, ToolCallChunk] = {}
-    for piece in pieces:
-        index = piece.get("index")
-        if index not in merged:
-            merged[index] = ToolCallChunk(
-                name=piece.get("name"),
-                args=piece.get("args") or "",
-                id=piece.get("id"),
-                index=index,
-                type="tool_call_chunk",
-            )
-            continue
-        call = merged[index]
-        call["args"] = (call.get("args") or "") + (piece.get("args") or "")
-        call["name"] = call.get("name") or piece.get("name")
-        call["id"] = call.get("id") or piece.get("id")
-    return list(merged.values())
+    def ai_message(self) -> AIMessage:
+        """The finished reply as ``invoke`` returns it (after ``finish()``)."""
+        return AIMessage(**self._whole(self._last))
 
 
 def chunks(deltas: Iterator[Delta], parser: StreamParser) -> Iterator[AIMessageChunk]:

@@ -1,25 +1,30 @@
-"""``with_structured_output``: JSON mode or a forced tool call, then a parser.
+"""``with_structured_output``: JSON mode or a tool call, then a strict parser.
 
 The schema reaches the request as OpenAI's ``json_schema`` response format,
 a real request parameter that request building serves as Kimi's JSON mode
-plus an instruction; nothing travels in a side channel.
+plus an instruction; nothing travels in a side channel. Function calling
+binds the schema as a tool with ``tool_choice`` set to it: forced where the
+model can be forced, an instruction on kimi-k2-thinking, which is why a reply
+without the call is still read from its content when that is valid JSON.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator, Iterator
 from operator import itemgetter
 from typing import Any
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
-from langchain_core.output_parsers.openai_tools import (
-    JsonOutputKeyToolsParser,
-    PydanticToolsParser,
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.output_parsers.transform import (
+    BaseCumulativeTransformOutputParser,
 )
-from langchain_core.outputs import Generation
+from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.json import parse_json_markdown, parse_partial_json
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL, KimiModelSpec
@@ -50,37 +55,155 @@ def json_schema_format(schema: Schema | None) -> dict[str, Any]:
     }
 
 
-class _SchemaJsonParser(JsonOutputParser):
-    """JSON parser that streams partial objects and validates the final one."""
+_NOTHING: Any = object()
 
+
+class _Accumulated:
+    """The sum of the chunks a stream has passed through ``watch`` / ``awatch``."""
+
+    def __init__(self) -> None:
+        self.total: Any = None
+
+    def _add(self, chunk: Any) -> Any:
+        self.total = chunk if self.total is None else self.total + chunk
+        return chunk
+
+    def watch(self, chunks: Iterator[Any]) -> Iterator[Any]:
+        return (self._add(chunk) for chunk in chunks)
+
+    async def awatch(self, chunks: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for chunk in chunks:
+            yield self._add(chunk)
+
+    def generations(self) -> list[Generation]:
+        if isinstance(self.total, BaseMessage):
+            return [ChatGeneration(message=self.total)]
+        return [Generation(text=str(self.total or ""))]
+
+
+class _ReplyParser(BaseCumulativeTransformOutputParser[Any]):
+    """A reply as the schema: the schema tool's call, else the content as JSON.
+
+    ``tool_name`` is set for function calling; JSON mode reads the content
+    only. Streams yield the object as it grows, then the final parse, which,
+    like ``invoke``'s, is strict: a reply with nothing parseable, or with an
+    object that breaks the schema, raises ``OutputParserException`` (never
+    ``None``).
+    """
+
+    tool_name: str | None = None
     json_schema: dict[str, Any] | None = None
+    pydantic_schema: Any = None
+
+    def parse(self, text: str) -> Any:
+        return self.parse_result([Generation(text=text)])
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
-        parsed = super().parse_result(result, partial=partial)
-        if not partial and self.json_schema is not None:
-            errors = schema_errors(parsed, self.json_schema)
-            if errors:
+        generation = result[0]
+        message = getattr(generation, "message", None)
+        candidate = self._candidate(message, generation.text, partial=partial)
+        if partial:
+            return self._grown(candidate)
+        if candidate is _NOTHING:
+            raise OutputParserException(
+                self._nothing(message), llm_output=generation.text
+            )
+        return self._validated(candidate, generation.text)
+
+    def _candidate(self, message: Any, text: str, *, partial: bool) -> Any:
+        if self.tool_name and isinstance(message, AIMessage):
+            for name, args in _tool_calls(message, partial=partial):
+                if name == self.tool_name:
+                    return args
+        try:
+            parsed = parse_json_markdown(
+                text, parser=parse_partial_json if partial else json.loads
+            )
+        except ValueError:
+            return _NOTHING
+        return _NOTHING if parsed is None and partial else parsed
+
+    def _grown(self, candidate: Any) -> Any:
+        """A partial result: the object so far (a pydantic one once it validates)."""
+        if candidate is _NOTHING or self.pydantic_schema is None:
+            return None if candidate is _NOTHING else candidate
+        try:
+            return self.pydantic_schema(**candidate)
+        except (ValueError, TypeError):
+            return None
+
+    def _nothing(self, message: Any) -> str:
+        if not self.tool_name:
+            return "The reply's content is not JSON."
+        invalid = getattr(message, "invalid_tool_calls", None) or []
+        cut = "; its arguments were not a complete JSON object" if invalid else ""
+        return (
+            f"The reply has no usable call to the tool {self.tool_name!r}{cut}, and "
+            "its content is not JSON."
+        )
+
+    def _validated(self, candidate: Any, text: str) -> Any:
+        if self.pydantic_schema is not None:
+            try:
+                return self.pydantic_schema(**candidate)
+            except (ValueError, TypeError) as exc:
                 raise OutputParserException(
-                    f"The reply does not match the schema: {'; '.join(errors)}",
-                    llm_output=result[0].text if result else None,
-                )
-        return parsed
+                    f"The reply does not match {self.pydantic_schema.__name__}: {exc}",
+                    llm_output=text,
+                ) from exc
+        errors = schema_errors(candidate, self.json_schema or {})
+        if errors:
+            raise OutputParserException(
+                f"The reply does not match the schema: {'; '.join(errors)}",
+                llm_output=text,
+            )
+        return candidate
+
+    def _transform(self, input: Iterator[str | BaseMessage]) -> Iterator[Any]:
+        seen = _Accumulated()
+        last = None
+        for last in super()._transform(seen.watch(input)):
+            yield last
+        final = self.parse_result(seen.generations())
+        if final != last:
+            yield final
+
+    async def _atransform(
+        self, input: AsyncIterator[str | BaseMessage]
+    ) -> AsyncIterator[Any]:
+        seen = _Accumulated()
+        last = None
+        async for last in super()._atransform(seen.awatch(input)):
+            yield last
+        final = self.parse_result(seen.generations())
+        if final != last:
+            yield final
 
 
-def _json_parser(schema: Schema | None) -> Any:
+def _tool_calls(message: AIMessage, *, partial: bool) -> list[tuple[Any, Any]]:
+    """A message's tool calls as (name, args); a summed stream's parsed strictly.
+
+    Summed chunks parse their arguments as partial JSON, which would pass a
+    cut object off as complete; the final parse reads the pieces' text again.
+    """
+    if partial or not isinstance(message, AIMessageChunk):
+        return [(call["name"], call["args"]) for call in message.tool_calls]
+    calls = []
+    for chunk in message.tool_call_chunks:
+        try:
+            args = json.loads(chunk["args"] or "{}")
+        except ValueError:
+            continue
+        if isinstance(args, dict):
+            calls.append((chunk["name"], args))
+    return calls
+
+
+def _parser(schema: Schema | None, tool_name: str | None = None) -> _ReplyParser:
     if isinstance(schema, type) and is_basemodel_subclass(schema):
-        return PydanticOutputParser(pydantic_object=schema)
-    if schema is None:
-        return JsonOutputParser()
-    return _SchemaJsonParser(json_schema=_function(schema).get("parameters", {}))
-
-
-def _tool_parser(schema: Schema) -> Any:
-    if isinstance(schema, type) and is_basemodel_subclass(schema):
-        return PydanticToolsParser(tools=[schema], first_tool_only=True)
-    return JsonOutputKeyToolsParser(
-        key_name=_function(schema)["name"], first_tool_only=True
-    )
+        return _ReplyParser(tool_name=tool_name, pydantic_schema=schema)
+    json_schema = _function(schema).get("parameters", {}) if schema else None
+    return _ReplyParser(tool_name=tool_name, json_schema=json_schema)
 
 
 def with_structured_output(
@@ -109,7 +232,7 @@ def with_structured_output(
             response_format=json_schema_format(schema),
             ls_structured_output_format=format_info,
         )
-        parser = _json_parser(schema)
+        parser = _parser(schema)
     elif method == "function_calling":
         if schema is None:
             raise ValueError("method='function_calling' needs a schema.")
@@ -123,7 +246,7 @@ def with_structured_output(
             tool_choice=_function(schema)["name"],
             ls_structured_output_format=format_info,
         )
-        parser = _tool_parser(schema)
+        parser = _parser(schema, _function(schema)["name"])
     else:
         raise ValueError(
             f"Unknown method={method!r}; use 'json_mode', 'json_schema' or "

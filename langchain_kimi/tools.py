@@ -1,13 +1,26 @@
-"""Tools in every LangChain form, and ``tool_choice``, to the request's form."""
+"""Tools in every LangChain form, and ``tool_choice``, to the request's form.
+
+Model Studio documents three ``tool_choice`` values: ``"auto"``, ``"none"``
+and the object that forces one named tool. The string ``"required"`` is not
+among them, and thinking models refuse a forced choice. So a LangChain choice
+that obliges the model to call a tool (``"any"``, ``"required"``, ``True``, a
+tool's name, the object) is sent as the object only where the model can be
+forced and exactly one tool is meant; otherwise as ``"auto"`` plus a system
+instruction naming the tool(s) to call, with a warning saying so.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 ToolChoice = dict[str, Any] | str | bool | None
+
+_PLAIN = ("auto", "none")
+_ANY = ("any", "required")
 
 
 def tool_definition(tool: Any) -> dict[str, Any]:
@@ -17,8 +30,14 @@ def tool_definition(tool: Any) -> dict[str, Any]:
     return {"type": "function", "function": function}
 
 
-def tool_names(tools: Sequence[dict[str, Any]]) -> list[str]:
-    return [tool["function"]["name"] for tool in tools]
+def tool_names(tools: Sequence[Any]) -> list[str]:
+    """The distinct names of function definitions (other entries have none)."""
+    names = [
+        str(tool["function"]["name"])
+        for tool in tools
+        if isinstance(tool, Mapping) and isinstance(tool.get("function"), Mapping)
+    ]
+    return list(dict.fromkeys(names))
 
 
 def forced(name: str) -> dict[str, Any]:
@@ -26,28 +45,127 @@ def forced(name: str) -> dict[str, Any]:
     return {"type": "function", "function": {"name": name}}
 
 
-def tool_choice_value(
-    tool_choice: ToolChoice, tools: Sequence[dict[str, Any]]
-) -> dict[str, Any] | str | None:
-    """``tool_choice`` in LangChain's forms to the request's form."""
-    names = tool_names(tools)
-    if tool_choice is None or tool_choice is False:
-        return None
-    if tool_choice is True:
+@dataclass(frozen=True)
+class ToolChoicePlan:
+    """What a call's ``tool_choice`` becomes on the wire.
+
+    ``value`` is sent as ``tool_choice`` (``None``: not sent); a non-empty
+    ``instruction`` joins the leading system message; ``warning`` says why the
+    choice could not be forced.
+    """
+
+    value: dict[str, Any] | str | None
+    instruction: str = ""
+    warning: str = ""
+
+
+def _from_object(choice: Mapping[str, Any], model: str) -> str:
+    """A dict choice (OpenAI's or Anthropic's spelling) to a string choice."""
+    function = choice.get("function")
+    if isinstance(function, Mapping) and function.get("name"):
+        return str(function["name"])
+    kind = choice.get("type")
+    if kind == "tool" and choice.get("name"):
+        return str(choice["name"])
+    if kind in _PLAIN + _ANY:
+        return str(kind)
+    raise ValueError(
+        f"{model}: tool_choice={dict(choice)!r} is not a form ChatKimi knows. Use "
+        "'auto', 'none', 'any', a tool's name or "
+        "{'type': 'function', 'function': {'name': ...}}."
+    )
+
+
+def required_tools(choice: ToolChoice, names: Sequence[str], model: str) -> list[str]:
+    """The tools one of which the choice obliges the model to call (may be none).
+
+    Raises ``ValueError`` for a choice that cannot be met by the bound tools.
+    """
+    if choice is None or choice is False:
+        return []
+    if isinstance(choice, Mapping):
+        choice = _from_object(choice, model)
+    if choice in _PLAIN:
+        return []
+    if not names:
+        raise ValueError(
+            f"{model}: tool_choice={choice!r} needs tools, and none are bound. "
+            "Bind them with bind_tools([...]) or drop tool_choice."
+        )
+    if choice is True:
         if len(names) != 1:
             raise ValueError(
-                f"tool_choice=True needs exactly one tool, got {len(names)}; "
-                "name the tool instead."
+                f"{model}: tool_choice=True needs exactly one tool, got {len(names)}. "
+                f"Name the tool (tool_choice={names[0]!r}) or use 'any'."
             )
-        return forced(names[0])
-    if isinstance(tool_choice, dict):
-        return tool_choice
-    if tool_choice in ("auto", "none"):
-        return tool_choice
-    if tool_choice in ("required", "any"):
-        return forced(names[0]) if len(names) == 1 else "required"
-    if tool_choice not in names:
-        raise ValueError(
-            f"tool_choice={tool_choice!r} names no bound tool; bound: {names}."
+        return list(names)
+    if choice in _ANY:
+        return list(names)
+    if isinstance(choice, str) and choice in names:
+        return [choice]
+    raise ValueError(
+        f"{model}: tool_choice={choice!r} names no bound tool (bound: {list(names)}). "
+        "Name one of them, or use 'auto', 'any' or 'none'."
+    )
+
+
+def check_tool_choice(choice: ToolChoice, tools: Sequence[Any], model: str) -> None:
+    """Raise ``ValueError`` for a choice the tools cannot meet."""
+    required_tools(choice, tool_names(tools), model)
+
+
+def tool_choice_instruction(names: Sequence[str]) -> str:
+    """The system instruction that carries a choice the service cannot force."""
+    if len(names) == 1:
+        return (
+            f"You must call the tool {names[0]!r} in this reply: answer with a "
+            "call to it, not with text."
         )
-    return forced(tool_choice)
+    listed = ", ".join(repr(name) for name in names)
+    return (
+        f"You must call one of these tools in this reply: {listed}. Answer with "
+        "a tool call, not with text."
+    )
+
+
+def _unforced_warning(
+    model: str, choice: ToolChoice, names: Sequence[str], thinking: bool
+) -> str:
+    why = (
+        "the service refuses a forced tool_choice in thinking mode"
+        if thinking
+        else "the service documents only 'auto', 'none' and one named tool, not "
+        "'required'"
+    )
+    target = (
+        f"the tool {names[0]!r}"
+        if len(names) == 1
+        else f"one of {', '.join(repr(n) for n in names)}"
+    )
+    return (
+        f"{model} cannot be forced to call {target} ({why}), so "
+        f"tool_choice={choice!r} is sent as 'auto' plus a system instruction to "
+        "call it. The model may still answer without a tool call."
+    )
+
+
+def plan_tool_choice(
+    choice: ToolChoice, tools: Sequence[Any], model: str, *, can_force: bool
+) -> ToolChoicePlan:
+    """What ``choice`` becomes for a model that can (or cannot) be forced.
+
+    Only documented values are sent: ``"auto"``, ``"none"`` or the object
+    naming one tool, never the string ``"required"``.
+    """
+    names = required_tools(choice, tool_names(tools), model)
+    if not names:
+        if isinstance(choice, Mapping):
+            return ToolChoicePlan(_from_object(choice, model))
+        return ToolChoicePlan(choice if isinstance(choice, str) else None)
+    if can_force and len(names) == 1:
+        return ToolChoicePlan(forced(names[0]))
+    return ToolChoicePlan(
+        "auto",
+        instruction=tool_choice_instruction(names),
+        warning=_unforced_warning(model, choice, names, thinking=not can_force),
+    )

@@ -14,8 +14,15 @@
 With pytest, the ``kimi_simulator`` fixture (registered by this package's
 pytest plugin) gives a running simulator, reset for each test, and
 ``kimi_llm`` a ``ChatKimi`` pointed at it.
+
+The simulator enforces the published rules (``tool_choice`` values, no forced
+choice on the thinking model, one tool call per turn unless
+``parallel_tool_calls`` is true). Where the references disagree, ``Behaviour``
+switches the rule: ``KimiSimulator(behaviour=Behaviour(...))``, or
+``sim.behaviour = ...`` for one test.
 """
 
+from langchain_kimi.testing.behaviour import Behaviour
 from langchain_kimi.testing.recording import RecordedRequest
 from langchain_kimi.testing.replies import Fault, Reply, ToolCallSpec
 from langchain_kimi.testing.server import ConnectionStats
@@ -23,6 +30,7 @@ from langchain_kimi.testing.simulator import DEFAULT_API_KEY, KimiSimulator
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "Behaviour",
     "ConnectionStats",
     "Fault",
     "KimiSimulator",

@@ -120,8 +120,15 @@ def openai_body(
     }
 
 
-def _deltas(reply: Reply, request_id: str) -> Iterator[dict[str, Any]]:
-    """The message deltas of a stream: reasoning, content, then tool calls."""
+def _deltas(
+    reply: Reply, request_id: str, *, indexed: bool = True
+) -> Iterator[dict[str, Any]]:
+    """The message deltas of a stream: reasoning, content, then tool calls.
+
+    A call comes in three pieces: id and name, then its arguments in two
+    halves. Unless ``indexed``, no piece has an ``index`` and the later pieces
+    have an empty id (``Behaviour.tool_call_index_in_stream``).
+    """
     for piece in reply.reasoning_pieces():
         yield {"reasoning_content": piece}
     for piece in reply.content_pieces():
@@ -129,10 +136,12 @@ def _deltas(reply: Reply, request_id: str) -> Iterator[dict[str, Any]]:
     for call in _wire_calls(reply, request_id):
         arguments = call["function"]["arguments"]
         half = len(arguments) // 2
+        key = {"index": call["index"]} if indexed else {}
+        more = key if indexed else {"id": ""}
         yield {
             "tool_calls": [
                 {
-                    "index": call["index"],
+                    **key,
                     "id": call["id"],
                     "type": "function",
                     "function": {"name": call["function"]["name"], "arguments": ""},
@@ -141,11 +150,7 @@ def _deltas(reply: Reply, request_id: str) -> Iterator[dict[str, Any]]:
         }
         for part in (arguments[:half], arguments[half:]):
             if part:
-                yield {
-                    "tool_calls": [
-                        {"index": call["index"], "function": {"arguments": part}}
-                    ]
-                }
+                yield {"tool_calls": [{**more, "function": {"arguments": part}}]}
 
 
 def openai_events(
@@ -155,6 +160,7 @@ def openai_events(
     input_tokens: int,
     *,
     include_usage: bool,
+    indexed: bool = True,
 ) -> Iterator[str]:
     """SSE blocks of a compatible-mode stream."""
     base = {
@@ -170,7 +176,7 @@ def openai_events(
         return f"data: {_dump({**base, 'choices': [choice]})}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
-    for delta in _deltas(reply, request_id):
+    for delta in _deltas(reply, request_id, indexed=indexed):
         yield chunk(delta)
     usage = openai_usage(usage_counts(reply, input_tokens))
     in_choice = reply.usage_in in ("choice", "both")
@@ -217,14 +223,19 @@ def native_event(number: int, data: dict[str, Any], *, error: bool = False) -> s
 
 
 def native_events(
-    reply: Reply, request_id: str, input_tokens: int, *, incremental: bool
+    reply: Reply,
+    request_id: str,
+    input_tokens: int,
+    *,
+    incremental: bool,
+    indexed: bool,
 ) -> Iterator[str]:
     """SSE blocks of a native stream (incremental or cumulative)."""
     final = usage_counts(reply, input_tokens)
     seen = {"content": "", "reasoning_content": ""}
     produced = 0
     number = 0
-    deltas = list(_deltas(reply, request_id))
+    deltas = list(_deltas(reply, request_id, indexed=indexed))
     for number, delta in enumerate(deltas, start=1):
         for key in ("content", "reasoning_content"):
             if key in delta:

@@ -1,11 +1,15 @@
 """The simulator's deterministic default answers, good enough for demos.
 
 - The thinking model reasons before it answers.
-- Given tools and a fresh question, it calls the best-matching tool (or each
-  tool the question names), with arguments built from the tool's schema and
-  the words of the question.
+- Given tools and a fresh question, it calls a tool only when one fits: the
+  tool the ``tool_choice`` object names; else the best match for the question
+  (a tool sharing words with it, or named in it), or a tool a system message
+  names (an instruction to call it). With ``parallel`` it calls every tool the
+  question names. Arguments come from the tool's schema and the question's
+  words. Nothing fits, or ``tool_choice="none"``: it answers in text.
 - After tool results, it answers using them.
-- Under JSON mode it returns JSON, matching a schema found in the prompt.
+- Under JSON mode, or when a system message asks for JSON, it returns JSON,
+  matching a schema found in the prompt.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_kimi.models import KimiModelSpec
 from langchain_kimi.testing.replies import Reply, ToolCallSpec
+from langchain_kimi.testing.service import ServiceModel
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -84,32 +88,44 @@ def _tool_name(tool: Mapping[str, Any]) -> str:
     return str(tool.get("function", {}).get("name", ""))
 
 
+def _score(tool: Mapping[str, Any], asked: set[str]) -> int:
+    description = str(tool.get("function", {}).get("description") or "")
+    return len(asked & _words(_tool_name(tool) + " " + description))
+
+
+def _system_text(messages: Sequence[Mapping[str, Any]]) -> str:
+    return " ".join(
+        str(m.get("content") or "") for m in messages if m.get("role") == "system"
+    )
+
+
 def _choose_tools(
-    tools: Sequence[Mapping[str, Any]], tool_choice: Any, question: str, parallel: bool
+    tools: Sequence[Mapping[str, Any]],
+    tool_choice: Any,
+    messages: Sequence[Mapping[str, Any]],
+    parallel: bool,
 ) -> list[Mapping[str, Any]]:
     if tool_choice == "none":
         return []
     if isinstance(tool_choice, dict):
         name = tool_choice.get("function", {}).get("name")
         return [t for t in tools if _tool_name(t) == name][:1]
-    asked = _words(question)
+    question = _last_user_text(messages)
     named = [
         t for t in tools if _tool_name(t).lower() in question.lower().replace(" ", "_")
     ]
     if named and parallel:
         return named
-    scored = sorted(
-        tools,
-        key=lambda t: (
-            -len(
-                asked
-                & _words(
-                    _tool_name(t) + " " + str(t.get("function", {}).get("description"))
-                )
-            )
-        ),
-    )
-    return scored[:1]
+    asked = _words(question)
+    system = _system_text(messages)
+    fitting = [
+        t
+        for t in tools
+        if t in named
+        or _score(t, asked)
+        or re.search(rf"\b{re.escape(_tool_name(t))}\b", system)
+    ]
+    return sorted(fitting, key=lambda t: (t not in named, -_score(t, asked)))[:1]
 
 
 def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
@@ -126,8 +142,8 @@ def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None
     return None
 
 
-def _reasoning(spec: KimiModelSpec, question: str, plan: str) -> str | None:
-    if not spec.deep_thinking:
+def _reasoning(model: ServiceModel, question: str, plan: str) -> str | None:
+    if not model.thinking:
         return None
     return (
         f"The user asks: {question!r}. I need to work out what they want. "
@@ -136,9 +152,11 @@ def _reasoning(spec: KimiModelSpec, question: str, plan: str) -> str | None:
 
 
 def respond(
-    spec: KimiModelSpec,
+    model: ServiceModel,
     messages: Sequence[Mapping[str, Any]],
     params: Mapping[str, Any],
+    *,
+    parallel: bool = False,
 ) -> Reply:
     """The default reply to a request the simulator accepted."""
     question = _last_user_text(messages)
@@ -154,15 +172,10 @@ def respond(
         return Reply(
             content=f"Based on the tool results ({summary}), here is the answer "
             f"to {question!r}: {summary}.",
-            reasoning=_reasoning(spec, question, "The tools have answered."),
+            reasoning=_reasoning(model, question, "The tools have answered."),
         )
     if tools:
-        chosen = _choose_tools(
-            tools,
-            params.get("tool_choice"),
-            question,
-            params.get("parallel_tool_calls") is not False,
-        )
+        chosen = _choose_tools(tools, params.get("tool_choice"), messages, parallel)
         if chosen:
             calls = [
                 ToolCallSpec(
@@ -176,15 +189,18 @@ def respond(
             names = ", ".join(call.name for call in calls)
             return Reply(
                 tool_calls=calls,
-                reasoning=_reasoning(spec, question, f"I should call {names}."),
+                reasoning=_reasoning(model, question, f"I should call {names}."),
             )
     response_format = params.get("response_format") or {}
-    if response_format.get("type") == "json_object":
+    if (
+        response_format.get("type") == "json_object"
+        or "json" in _system_text(messages).lower()
+    ):
         schema = _find_schema(messages)
         obj = build_object(schema, question) if schema else {"answer": question}
         return Reply(
             content=json.dumps(obj, ensure_ascii=False),
-            reasoning=_reasoning(spec, question, "The reply must be JSON."),
+            reasoning=_reasoning(model, question, "The reply must be JSON."),
         )
     if "who are you" in question.lower():
         answer = (
@@ -194,5 +210,5 @@ def respond(
     else:
         answer = f"You said: {question}. (Simulated Kimi reply.)"
     return Reply(
-        content=answer, reasoning=_reasoning(spec, question, "Answer directly.")
+        content=answer, reasoning=_reasoning(model, question, "Answer directly.")
     )

@@ -1,8 +1,10 @@
 """The service's own checks, as the simulator applies them to every request.
 
 Each returns ``(status, code, message)`` for a refused request, else ``None``.
-Messages follow the real service's wording where it is known (the JSON-mode
-rule); elsewhere they are plain statements of the rule.
+Messages follow the real service's wording where it is known (the JSON-word
+rule, ``tool_choice`` values, forced choice in thinking mode, Kimi's missing
+reasoning); elsewhere they are plain statements of the rule. Disputed rules
+apply as ``Behaviour`` says.
 """
 
 from __future__ import annotations
@@ -10,13 +12,34 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_kimi.models import KimiModelSpec
+from langchain_kimi.testing.behaviour import Behaviour
+from langchain_kimi.testing.service import TOOL_CHOICE_STRINGS, ServiceModel
 
 Refusal = tuple[int, str, str]
 
 JSON_WORD_MESSAGE = (
     "'messages' must contain the word 'json' in some form, to use "
     "'response_format' of type 'json_object'."
+)
+#: The error-code page.
+TOOL_CHOICE_STRING_MESSAGE = (
+    'tool_choice is one of the strings that should be ["none", "auto"]'
+)
+#: Model Studio's answer to a forced choice with thinking on (quoted in public
+#: client code; the API reference: thinking models cannot be forced).
+FORCED_IN_THINKING_MESSAGE = (
+    "The tool_choice parameter does not support being set to required or object "
+    "in thinking mode"
+)
+#: Kimi's own platform (``Behaviour.require_reasoning_in_tool_turns``).
+MISSING_REASONING_MESSAGE = (
+    "thinking is enabled but reasoning_content is missing in assistant tool call "
+    "message"
+)
+#: ``Behaviour.json_mode_on_thinking=False``: names the parameter and JSON mode.
+JSON_MODE_IN_THINKING_MESSAGE = (
+    "The response_format parameter is invalid: Json mode response is not "
+    "supported when enable_thinking is true"
 )
 
 
@@ -26,8 +49,8 @@ def check_auth(authorization: str | None, api_key: str) -> Refusal | None:
     return None
 
 
-def check_model(model: Any, specs: Mapping[str, KimiModelSpec]) -> Refusal | None:
-    if not isinstance(model, str) or model not in specs:
+def check_model(model: Any, models: Mapping[str, ServiceModel]) -> Refusal | None:
+    if not isinstance(model, str) or model not in models:
         return (404, "ModelNotFound", f"The model `{model}` does not exist.")
     return None
 
@@ -60,37 +83,88 @@ def check_messages(messages: Any) -> Refusal | None:
 
 
 def check_parameters(
-    spec: KimiModelSpec,
+    model: ServiceModel,
     params: Mapping[str, Any],
     messages: Sequence[Mapping[str, Any]],
+    behaviour: Behaviour,
 ) -> Refusal | None:
     for name in ("temperature", "top_p", "presence_penalty"):
-        if params.get(name) is not None and name not in spec.configurable:
-            return _invalid(f"The parameter {name} is not supported by {spec.model}.")
+        if params.get(name) is not None and name not in model.settable:
+            return _invalid(f"The parameter {name} is not supported by {model.name}.")
     max_tokens = params.get("max_tokens")
     if (
         max_tokens is not None
-        and spec.max_output_tokens is not None
-        and not 1 <= max_tokens <= spec.max_output_tokens
+        and model.max_output_tokens is not None
+        and not 1 <= max_tokens <= model.max_output_tokens
     ):
-        return _invalid(f"Range of max_tokens should be [1, {spec.max_output_tokens}]")
+        return _invalid(f"Range of max_tokens should be [1, {model.max_output_tokens}]")
     if (params.get("enable_search") or params.get("search_options")) and not (
-        spec.web_search
+        model.web_search
     ):
-        return _invalid(f"The model {spec.model} does not support enable_search.")
-    if params.get("tools") and not spec.function_calling:
-        return _invalid(f"The model {spec.model} does not support tools.")
-    if messages and messages[-1].get("partial") and not spec.partial_mode:
-        return _invalid(f"The model {spec.model} does not support partial mode.")
-    response_format = params.get("response_format") or {}
-    kind = response_format.get("type") if isinstance(response_format, dict) else None
-    if kind and kind != "text":
-        if not spec.structured_output or kind != "json_object":
-            return _invalid(
-                f"The response_format type {kind} is not supported by {spec.model}."
-            )
-        if not any(
-            "json" in str(message.get("content") or "").lower() for message in messages
+        return _invalid(f"The model {model.name} does not support enable_search.")
+    if params.get("tools") and not model.tools:
+        return _invalid(f"The model {model.name} does not support tools.")
+    if messages and messages[-1].get("partial") and not model.partial_mode:
+        return _invalid(f"The model {model.name} does not support partial mode.")
+    return (
+        check_tool_choice(model, params.get("tool_choice"))
+        or check_reasoning(model, messages, behaviour)
+        or check_response_format(
+            model, params.get("response_format"), messages, behaviour
+        )
+    )
+
+
+def check_tool_choice(model: ServiceModel, choice: Any) -> Refusal | None:
+    """Only "auto", "none" and the object naming one function, on every model;
+    no object with thinking on."""
+    if choice is None:
+        return None
+    if isinstance(choice, str) and choice not in TOOL_CHOICE_STRINGS:
+        return _invalid(TOOL_CHOICE_STRING_MESSAGE)
+    if isinstance(choice, dict):
+        if model.thinking:
+            return _invalid(FORCED_IN_THINKING_MESSAGE)
+        function = choice.get("function")
+        if choice.get("type") != "function" or not (
+            isinstance(function, dict) and function.get("name")
         ):
-            return _invalid(JSON_WORD_MESSAGE)
+            return _invalid("tool_choice must name a function.")
+    return None
+
+
+def check_reasoning(
+    model: ServiceModel, messages: Sequence[Mapping[str, Any]], behaviour: Behaviour
+) -> Refusal | None:
+    if not (model.thinking and behaviour.require_reasoning_in_tool_turns):
+        return None
+    for message in messages:
+        if (
+            message.get("role") == "assistant"
+            and message.get("tool_calls")
+            and not message.get("reasoning_content")
+        ):
+            return _invalid(MISSING_REASONING_MESSAGE)
+    return None
+
+
+def check_response_format(
+    model: ServiceModel,
+    response_format: Any,
+    messages: Sequence[Mapping[str, Any]],
+    behaviour: Behaviour,
+) -> Refusal | None:
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    if not kind or kind == "text":
+        return None
+    if not model.json_mode or kind != "json_object":
+        return _invalid(
+            f"The response_format type {kind} is not supported by {model.name}."
+        )
+    if model.thinking and not behaviour.json_mode_on_thinking:
+        return _invalid(JSON_MODE_IN_THINKING_MESSAGE)
+    if not any(
+        "json" in str(message.get("content") or "").lower() for message in messages
+    ):
+        return _invalid(JSON_WORD_MESSAGE)
     return None

@@ -5,6 +5,10 @@ its answers unchanged, applies the service's own rules, records every request,
 and answers from a queue of scripted replies and faults, or else from a
 deterministic responder. It runs on ``127.0.0.1`` on an ephemeral port, in a
 background thread with its own event loop.
+
+Its knowledge of the service is its own (``service``, ``rules``), written from
+the Kimi page and the published references; where those disagree,
+``Behaviour`` holds the switch.
 """
 
 from __future__ import annotations
@@ -14,15 +18,17 @@ import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from aiohttp import web
 
-from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
 from langchain_kimi.testing import protocol, rules
+from langchain_kimi.testing.behaviour import Behaviour
 from langchain_kimi.testing.recording import RecordedRequest, ReplyQueue
 from langchain_kimi.testing.replies import Fault, Reply, item_from_dict
 from langchain_kimi.testing.responder import respond
 from langchain_kimi.testing.server import LoopbackServer
+from langchain_kimi.testing.service import KIMI_MODELS, ServiceModel, unlisted_model
 from langchain_kimi.tokens import estimate_text
 
 COMPATIBLE_ROUTE = "/compatible-mode/v1/chat/completions"
@@ -42,9 +48,12 @@ class KimiSimulator(LoopbackServer):
 
     With nothing queued, ``responder(RecordedRequest) -> Reply`` answers if set
     (``reset()`` restores the constructor's), else the built-in responder.
-    ``connect_delay`` (seconds) holds back the first request on each new TCP
-    connection, like TCP and TLS set-up to the real service; ``connections()``
-    counts the connections clients opened (see ``LoopbackServer``).
+    ``behaviour`` sets the disputed rules (``Behaviour``; the published
+    references by default); tests may swap ``sim.behaviour``, and ``reset()``
+    restores the constructor's. ``connect_delay`` (seconds) holds back the
+    first request on each new TCP connection, like TCP and TLS set-up to the
+    real service; ``connections()`` counts the connections clients opened
+    (see ``LoopbackServer``).
     """
 
     def __init__(
@@ -55,14 +64,17 @@ class KimiSimulator(LoopbackServer):
         host: str = "127.0.0.1",
         port: int = 0,
         responder: Callable[[RecordedRequest], Reply] | None = None,
+        behaviour: Behaviour | None = None,
         connect_delay: float = 0.0,
     ) -> None:
         self.api_key = api_key
         self.responder = responder
         self._default_responder = responder
-        self.models: dict[str, KimiModelSpec] = dict(MODELS)
+        self.behaviour = behaviour or Behaviour()
+        self._default_behaviour = self.behaviour
+        self.models: dict[str, ServiceModel] = dict(KIMI_MODELS)
         for name in extra_models:
-            self.models[name] = get_model_spec(name)
+            self.models[name] = unlisted_model(name)
         self.requests: list[RecordedRequest] = []
         self._queue = ReplyQueue()
         self._default_connect_delay = connect_delay
@@ -112,11 +124,12 @@ class KimiSimulator(LoopbackServer):
 
     def reset(self) -> None:
         """Forget requests, queued items and connection counts; restore the
-        constructor's responder and connect delay."""
+        constructor's responder, behaviour and connect delay."""
         with self._queue.lock:
             self._queue.items.clear()
         self.requests.clear()
         self.responder = self._default_responder
+        self.behaviour = self._default_behaviour
         self.connect_delay = self._default_connect_delay
         self.reset_connections()
 
@@ -191,9 +204,10 @@ class KimiSimulator(LoopbackServer):
             or rules.check_model(body.get("model"), self.models)
             or rules.check_messages(record.messages)
         )
+        behaviour = self.behaviour  # read once: a test may swap it
         if refusal is None:
-            spec = self.models[body["model"]]
-            refusal = rules.check_parameters(spec, params, record.messages)
+            model = self.models[body["model"]]
+            refusal = rules.check_parameters(model, params, record.messages, behaviour)
         if refusal is not None:
             record.status = refusal[0]
             return _error(kind, refusal[0], refusal[1], refusal[2], request_id)
@@ -211,16 +225,20 @@ class KimiSimulator(LoopbackServer):
         if reply is None:
             responder = self.responder  # read once: a test may swap it
             reply = responder(record) if responder else None
+        parallel = _parallel(params, behaviour)
         if reply is None:
-            reply = respond(spec, record.messages, params)
+            reply = respond(model, record.messages, params, parallel=parallel)
+        if not parallel and len(reply.tool_calls) > 1:
+            reply = dataclasses.replace(reply, tool_calls=reply.tool_calls[:1])
         await asyncio.sleep(reply.delay)
         input_tokens = estimate_text(json.dumps(record.messages))
-        model = body["model"]
+        name = body["model"]
+        indexed = behaviour.tool_call_index_in_stream
         if not stream:
             payload = (
                 protocol.native_body(reply, request_id, input_tokens)
                 if native
-                else protocol.openai_body(reply, model, request_id, input_tokens)
+                else protocol.openai_body(reply, name, request_id, input_tokens)
             )
             return web.json_response(payload, headers={"x-request-id": request_id})
         events: Iterator[str] = (
@@ -229,16 +247,18 @@ class KimiSimulator(LoopbackServer):
                 request_id,
                 input_tokens,
                 incremental=bool(params.get("incremental_output")),
+                indexed=indexed,
             )
             if native
             else protocol.openai_events(
                 reply,
-                model,
+                name,
                 request_id,
                 input_tokens,
                 include_usage=bool(
                     (params.get("stream_options") or {}).get("include_usage")
                 ),
+                indexed=indexed,
             )
         )
         return await self._stream(request, kind, events, reply, fault, request_id)
@@ -297,6 +317,12 @@ class KimiSimulator(LoopbackServer):
         transport = request.transport
         if transport is not None:
             transport.close()
+
+
+def _parallel(params: dict[str, Any], behaviour: Behaviour) -> bool:
+    """Whether this turn may make several tool calls (``parallel_tool_calls``)."""
+    value = params.get("parallel_tool_calls")
+    return behaviour.parallel_tool_calls_default if value is None else bool(value)
 
 
 def _error(

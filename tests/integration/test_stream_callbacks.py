@@ -64,7 +64,7 @@ def test_tool_calls_reach_on_llm_end_merged(
         Reply(tool_calls=[ToolCallSpec("f", {"x": 1}), ToolCallSpec("g", {})])
     )
     recorder = Recorder()
-    list(llm.stream("hi", config={"callbacks": [recorder]}))
+    list(llm.stream("hi", parallel_tool_calls=True, config={"callbacks": [recorder]}))
     message = recorder.ended[0].generations[0][0].message  # type: ignore[attr-defined]
     assert [(c["name"], c["args"]) for c in message.tool_calls] == [
         ("f", {"x": 1}),

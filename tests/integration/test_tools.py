@@ -65,25 +65,6 @@ def test_tool_call_parsed_from_reply(
     assert "strict" not in sent["function"]
 
 
-@pytest.mark.parametrize(
-    ("choice", "wire"),
-    [
-        ("auto", "auto"),
-        ("none", "none"),
-        ("get_weather", {"type": "function", "function": {"name": "get_weather"}}),
-        ("required", "required"),
-        ("any", "required"),
-    ],
-)
-def test_tool_choice_reaches_the_service(
-    llm: ChatKimi, kimi_simulator: KimiSimulator, choice: str, wire: Any
-) -> None:
-    llm.bind_tools([get_weather, get_population], tool_choice=choice).invoke(
-        "Weather in Paris?"
-    )
-    assert kimi_simulator.last_request.params["tool_choice"] == wire
-
-
 def test_parallel_tool_calls_flag_passed_through(
     llm: ChatKimi, kimi_simulator: KimiSimulator
 ) -> None:
@@ -112,7 +93,8 @@ def test_streamed_parallel_calls_sum_with_reasoning(
             ],
         )
     )
-    chunks = list(llm.bind_tools([get_weather, get_population]).stream("Both?"))
+    bound = llm.bind_tools([get_weather, get_population], parallel_tool_calls=True)
+    chunks = list(bound.stream("Both?"))
     assert any(c.tool_call_chunks for c in chunks)
     total = _sum(chunks)
     assert [(c["name"], c["args"]) for c in total.tool_calls] == [
@@ -242,14 +224,12 @@ def test_function_calling_method_on_thinking(
             tool_calls=[ToolCallSpec("Person", {"name": "Carol", "age": 52})],
         )
     )
-    result = llm.with_structured_output(Person, method="function_calling").invoke(
-        "Carol is 52."
-    )
-    assert result == Person(name="Carol", age=52)
-    assert kimi_simulator.last_request.params["tool_choice"] == {
-        "type": "function",
-        "function": {"name": "Person"},
-    }
+    with pytest.warns(UserWarning, match="kimi-k2-thinking cannot be forced"):
+        structured = llm.with_structured_output(Person, method="function_calling")
+    assert structured.invoke("Carol is 52.") == Person(name="Carol", age=52)
+    request = kimi_simulator.last_request
+    assert request.params["tool_choice"] == "auto"  # never forced on thinking
+    assert "You must call the tool 'Person'" in request.messages[0]["content"]
 
 
 def test_instruct_structured_output_defaults_to_function_calling(

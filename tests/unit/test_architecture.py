@@ -124,3 +124,26 @@ def test_only_transports_import_the_sdks(name: str) -> None:
         "aiohttp",
         "requests",
     }
+
+
+#: What the simulator may take from the client: the token estimate, a neutral
+#: helper, and (its pytest plugin only) ChatKimi, to hand tests a model.
+SIMULATOR_MAY_IMPORT = {
+    "langchain_kimi.tokens",
+    "langchain_kimi.chat_models",
+}
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in sorted(MODULES) if n.startswith("langchain_kimi.testing")]
+)
+def test_the_simulator_imports_nothing_of_the_client(name: str) -> None:
+    """Its knowledge of the service is its own: a wrong client table is then
+    caught by a test instead of being mirrored."""
+    outside = {m for m in GRAPH[name] if not m.startswith("langchain_kimi.testing")}
+    allowed = (
+        SIMULATOR_MAY_IMPORT
+        if name.endswith("pytest_plugin")
+        else {"langchain_kimi.tokens"}
+    )
+    assert outside <= allowed, sorted(outside - allowed)

@@ -1,4 +1,3 @@
-import json
 import os
 from unittest import mock
 
@@ -90,24 +89,6 @@ def test_token_count_is_offline_and_approximate() -> None:
     llm = ChatKimi(api_key="k")
     assert llm.get_num_tokens_from_messages([HumanMessage("hello world " * 10)]) > 20
     assert llm.get_num_tokens("abcd" * 10) == 10
-
-
-def test_bind_tools_maps_tool_choice() -> None:
-    class Add(BaseModel):
-        """Add two numbers."""
-
-        a: int
-        b: int
-
-    llm = ChatKimi(api_key="k")
-    bound = llm.bind_tools([Add], tool_choice="any", strict=True)
-    kwargs = bound.kwargs  # type: ignore[attr-defined]
-    assert kwargs["tool_choice"] == {"type": "function", "function": {"name": "Add"}}
-    assert "strict" not in json.dumps(kwargs["tools"])
-    named = llm.bind_tools(
-        [Add, {"type": "function", "function": {"name": "x"}}], tool_choice="required"
-    )
-    assert named.kwargs["tool_choice"] == "required"  # type: ignore[attr-defined]
 
 
 def test_json_mode_refused_on_instruct_at_construction() -> None:

@@ -11,6 +11,7 @@ def test_thinking_row_matches_the_features_table() -> None:
     assert (spec.context_window, spec.max_input_tokens) == (262_144, 229_376)
     assert (spec.max_reasoning_tokens, spec.max_output_tokens) == (32_768, 16_384)
     assert spec.deep_thinking and spec.function_calling and spec.structured_output
+    assert not spec.forced_tool_choice
     assert not (spec.web_search or spec.partial_mode)
     assert spec.configurable == {"temperature"}
 
@@ -20,7 +21,7 @@ def test_instruct_row_matches_the_features_table() -> None:
     assert (spec.context_window, spec.max_input_tokens) == (131_072, 131_072)
     assert spec.max_reasoning_tokens is None
     assert spec.max_output_tokens == 8_192
-    assert spec.web_search and spec.function_calling
+    assert spec.web_search and spec.function_calling and spec.forced_tool_choice
     assert not (spec.deep_thinking or spec.structured_output or spec.partial_mode)
     assert spec.configurable == {"temperature", "top_p", "presence_penalty"}
 
@@ -50,8 +51,9 @@ def test_profile_reflects_each_model() -> None:
     assert instruct["max_input_tokens"] == 131_072
     assert instruct["max_output_tokens"] == 8_192
     assert not instruct["reasoning_output"] and not instruct["structured_output"]
+    assert instruct["tool_choice"] and not thinking["tool_choice"]  # never forced
     for profile in (thinking, instruct):
-        assert profile["tool_calling"] and profile["tool_choice"]
+        assert profile["tool_calling"]
         assert profile["text_inputs"] and not profile["image_inputs"]
         assert profile["temperature"]
 
