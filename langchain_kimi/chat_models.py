@@ -96,6 +96,10 @@ class ChatKimi(BaseChatModel):
             thinking model's tool loops need), ``"all"`` or ``"none"``.
         model_kwargs / extra_body: DashScope fields not modelled here, sent
             as top-level body fields (``parameters`` on the native protocol).
+            Other constructor arguments land in ``model_kwargs``, with a
+            warning; a near miss of a field's name raises ``ValueError``.
+
+        What the model cannot do raises ``ValueError`` here, at construction.
 
     Key init args — client params:
         api_key: defaults to ``DASHSCOPE_API_KEY``.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from langchain_core.messages import (
@@ -30,25 +31,18 @@ COMMANDS = "/reset clears the history, /exit (or Ctrl-D) leaves."
 PROMPT = "you> "
 
 
+@dataclass
 class Session:
     """The conversation, its running totals and what a line of input does."""
 
-    def __init__(
-        self,
-        llm: ChatKimi,
-        console: Console,
-        *,
-        show_reasoning: bool = True,
-        echo: bool = False,
-    ) -> None:
-        self.llm = llm
-        self.console = console
-        self.show_reasoning = show_reasoning
-        self.echo = echo
-        self.history: list[BaseMessage] = []
-        self.total = Usage()
-        self.turns = 0
-        self.failed = False
+    llm: ChatKimi
+    console: Console
+    show_reasoning: bool = True
+    echo: bool = False
+    history: list[BaseMessage] = field(default_factory=list)
+    total: Usage = field(default_factory=Usage)
+    turns: int = 0
+    failed: bool = False
 
     def run(self, lines: Iterable[str]) -> int:
         """Answer each line until ``/exit`` or the end of input.
