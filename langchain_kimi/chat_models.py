@@ -277,7 +277,8 @@ class ChatKimi(BaseChatModel):
     if TYPE_CHECKING:
         # What type checkers see: the documented names (not the older
         # spellings, which still work at runtime) and ``api_key`` as a plain
-        # str too. tests/unit/test_typed_init.py keeps it in step with the fields.
+        # str too. tests/unit/test_constructor.py keeps it in step with the
+        # fields; scripts/typecheck_user_code.sh checks it as users see it.
         def __init__(
             self,
             *,
@@ -325,6 +326,7 @@ class ChatKimi(BaseChatModel):
     @field_validator("model_name")
     @classmethod
     def _table_spelling(cls, model: str) -> str:
+        """``KIMI-K2-Thinking`` is ``kimi-k2-thinking``: the id the service knows."""
         return get_model_spec(model).model
 
     @model_validator(mode="after")
