@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any, Literal
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.language_models import (
     BaseChatModel,
@@ -18,11 +18,21 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.utils import LC_ID_PREFIX
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from typing_extensions import Self
 
-from langchain_kimi import streaming, structured
+from langchain_kimi import call_site, streaming, structured
 from langchain_kimi.errors import BadRequestError, MissingAPIKeyError
+from langchain_kimi.extra_kwargs import accepted_names, sort_out_unknown
+from langchain_kimi.field_docs import fields_section
 from langchain_kimi.messages import KeepReasoning
 from langchain_kimi.models import (
     THINKING_MODEL,
@@ -35,6 +45,7 @@ from langchain_kimi.request import (
     REQUEST_FIELDS,
     ChatRequest,
     build_request,
+    check_params,
     is_json_mode_refusal,
 )
 from langchain_kimi.response import (
@@ -47,6 +58,11 @@ from langchain_kimi.streaming import StreamCall
 from langchain_kimi.tokens import estimate_messages, estimate_text
 from langchain_kimi.tools import ToolChoice, plan_tool_choice, tool_definition
 from langchain_kimi.transports import Transport, endpoint_for, make_transport
+
+if TYPE_CHECKING:
+    from langchain_core.caches import BaseCache
+    from langchain_core.callbacks import Callbacks
+    from langchain_core.rate_limiters import BaseRateLimiter
 
 Messages = list[BaseMessage]
 Stop = list[str] | None
@@ -86,6 +102,10 @@ class ChatKimi(BaseChatModel):
             thinking model's tool loops need), ``"all"`` or ``"none"``.
         model_kwargs / extra_body: DashScope fields not modelled here, sent
             as top-level body fields (``parameters`` on the native protocol).
+            Other constructor arguments land in ``model_kwargs``, with a
+            warning; a near miss of a field's name raises ``ValueError``.
+
+        What the model cannot do raises ``ValueError`` here, at construction.
 
     Key init args — client params:
         api_key: defaults to ``DASHSCOPE_API_KEY``.
@@ -188,41 +208,80 @@ class ChatKimi(BaseChatModel):
     """
 
     model_name: str = Field(default=THINKING_MODEL, alias="model")
-    """Model id: ``kimi-k2-thinking`` or ``Moonshot-Kimi-K2-Instruct``."""
+    """Model id, given as ``model=``: ``kimi-k2-thinking`` (default) or
+    ``Moonshot-Kimi-K2-Instruct``, in any case (kept in the features table's
+    spelling). Other ids are sent as given, with no client-side checks."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env(API_KEY_ENV, default=None),
-        alias="dashscope_api_key",
+        validation_alias=AliasChoices("api_key", "dashscope_api_key"),
     )
-    """Model Studio API key (China (Beijing) region); from DASHSCOPE_API_KEY."""
+    """Model Studio API key from the China (Beijing) region, the only one
+    serving Kimi; a plain str is fine. Default: ``DASHSCOPE_API_KEY``."""
     base_url: str | None = Field(
-        default_factory=from_env(BASE_URL_ENV, default=None), alias="dashscope_base_url"
+        default_factory=from_env(BASE_URL_ENV, default=None),
+        validation_alias=AliasChoices("base_url", "dashscope_base_url"),
     )
-    """Endpoint; from DASHSCOPE_BASE_URL, else the transport's default."""
+    """Endpoint. Default: ``DASHSCOPE_BASE_URL``, else the transport's own; a
+    URL for the other protocol is switched to this transport's path."""
     transport: Literal["openai", "dashscope"] = "openai"
-    """Which SDK carries the request; behaviour is the same."""
+    """Which SDK carries the requests: ``"openai"`` (compatible-mode endpoint)
+    or ``"dashscope"`` (native endpoint). Behaviour is the same."""
     temperature: float | None = None
+    """Sampling temperature; unset, the service's default (1.0 on
+    kimi-k2-thinking, 0.6 on Moonshot-Kimi-K2-Instruct)."""
     top_p: float | None = None
+    """Nucleus sampling. Moonshot-Kimi-K2-Instruct only: kimi-k2-thinking fixes
+    it, and setting it there raises ``ValueError``."""
     presence_penalty: float | None = None
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
-    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    """Penalty for repeating topics. Moonshot-Kimi-K2-Instruct only, like
+    ``top_p``."""
+    max_tokens: int | None = Field(
+        default=None,
+        validation_alias=AliasChoices("max_tokens", "max_completion_tokens"),
+    )
+    """Answer budget in tokens, at most the model's max response (16,384 on
+    kimi-k2-thinking, 8,192 on Instruct); more raises ``ValueError``."""
+    stop: list[str] | str | None = Field(
+        default=None, validation_alias=AliasChoices("stop", "stop_sequences")
+    )
+    """Stop sequences: generation ends before any of them."""
     seed: int | None = None
-    timeout: float | None = Field(default=None, alias="request_timeout")
-    """Seconds per request (for streams: the longest wait for data)."""
+    """Random seed, for more repeatable sampling."""
+    timeout: float | None = Field(
+        default=None, validation_alias=AliasChoices("timeout", "request_timeout")
+    )
+    """Seconds per request (for streams: the longest wait for data); unset,
+    the SDK's default."""
     max_retries: int = 2
-    """Retries of 429, 5xx and dropped connections, with backoff."""
+    """Retries of 429, 5xx and dropped connections, with exponential backoff
+    honouring ``Retry-After``; other errors are never retried."""
     streaming: bool = False
+    """Serve ``invoke`` by streaming (the result is the same message)."""
     stream_usage: bool = True
     """Ask for usage in streams and report it on the last chunk."""
     enable_search: bool | None = None
+    """Web search. Moonshot-Kimi-K2-Instruct only; on kimi-k2-thinking it
+    raises ``ValueError``."""
     search_options: dict[str, Any] | None = None
+    """DashScope's ``search_options`` (e.g. ``{"forced_search": True}``), with
+    ``enable_search``."""
     keep_reasoning: KeepReasoning = "tool_calls"
+    """Which past ``reasoning_content`` is sent back: ``"tool_calls"`` (turns
+    that made tool calls, which the thinking model's tool loops need),
+    ``"all"`` or ``"none"``."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra DashScope request fields, sent as they are."""
+    """Extra DashScope request fields, sent as they are. Unknown constructor
+    arguments land here, with a warning."""
     extra_body: dict[str, Any] | None = None
     """Extra DashScope request fields, merged last (OpenAI-client naming)."""
     default_headers: dict[str, str] | None = None
+    """HTTP headers added to every request."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+        hide_input_in_errors=True,  # the input holds the API key
+    )
 
     _transport: Transport | None = PrivateAttr(default=None)
     _warned: set[str] = PrivateAttr(default_factory=set)
@@ -230,9 +289,70 @@ class ChatKimi(BaseChatModel):
     _no_json_mode: set[str] = PrivateAttr(default_factory=set)
     """Models (lower case) whose JSON mode the service refused: not sent again."""
 
+    if TYPE_CHECKING:
+        # What type checkers see: the documented names (not the older
+        # spellings, which still work at runtime) and ``api_key`` as a plain
+        # str too. tests/unit/test_constructor.py keeps it in step with the
+        # fields; scripts/typecheck_user_code.sh checks it as users see it.
+        def __init__(
+            self,
+            *,
+            model: str = ...,
+            api_key: str | SecretStr | None = ...,
+            base_url: str | None = ...,
+            transport: Literal["openai", "dashscope"] = ...,
+            temperature: float | None = ...,
+            top_p: float | None = ...,
+            presence_penalty: float | None = ...,
+            max_tokens: int | None = ...,
+            stop: list[str] | str | None = ...,
+            seed: int | None = ...,
+            timeout: float | None = ...,
+            max_retries: int = ...,
+            streaming: bool = ...,
+            stream_usage: bool = ...,
+            enable_search: bool | None = ...,
+            search_options: dict[str, Any] | None = ...,
+            keep_reasoning: KeepReasoning = ...,
+            model_kwargs: dict[str, Any] = ...,
+            extra_body: dict[str, Any] | None = ...,
+            default_headers: dict[str, str] | None = ...,
+            name: str | None = ...,
+            cache: BaseCache | bool | None = ...,
+            verbose: bool = ...,
+            callbacks: Callbacks = ...,
+            tags: list[str] | None = ...,
+            metadata: dict[str, Any] | None = ...,
+            custom_get_token_ids: Callable[[str], list[int]] | None = ...,
+            rate_limiter: BaseRateLimiter | None = ...,
+            disable_streaming: bool | Literal["tool_calling"] = ...,
+            output_version: str | None = ...,
+            profile: ModelProfile | None = ...,
+        ) -> None: ...
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments(cls, values: Any) -> Any:
+        """Unknown names go to ``model_kwargs`` (warned); near misses raise."""
+        if not isinstance(values, dict):
+            return values
+        return sort_out_unknown(values, accepted_names(cls), cls.__name__)
+
+    @field_validator("model_name")
+    @classmethod
+    def _table_spelling(cls, model: str) -> str:
+        """``KIMI-K2-Thinking`` is ``kimi-k2-thinking``: the id the service knows."""
+        return get_model_spec(model).model
+
     @model_validator(mode="after")
     def _resolve_base_url(self) -> Self:
         self.base_url = endpoint_for(self.transport, self.base_url)
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_what_the_model_cannot_do(self) -> Self:
+        """The features table's refusals, at construction rather than first call."""
+        check_params(self.kimi_spec, self._settings())
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -267,9 +387,15 @@ class ChatKimi(BaseChatModel):
 
     @property
     def _default_params(self) -> dict[str, Any]:
-        params = {name: getattr(self, name, None) for name in REQUEST_FIELDS}
+        fields = self.__dict__  # not getattr: most REQUEST_FIELDS are no field
+        params = {name: fields.get(name) for name in REQUEST_FIELDS}
         params.update(self.model_kwargs)
         return params
+
+    def _settings(self) -> dict[str, Any]:
+        """The request parameters the fields set, before any call's own."""
+        params = {**self._default_params, **(self.extra_body or {})}
+        return {name: value for name, value in params.items() if value is not None}
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -328,12 +454,42 @@ class ChatKimi(BaseChatModel):
             self._transport = make_transport(
                 self.transport,
                 api_key=self.api_key.get_secret_value(),
-                base_url=self.base_url or "",
+                base_url=endpoint_for(self.transport, self.base_url),
                 timeout=self.timeout,
                 max_retries=self.max_retries,
                 default_headers=self.default_headers,
             )
         return self._transport
+
+    # -- copies: never the live client -------------------------------------
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        """A copy that builds its own client, so updated settings apply.
+
+        ``update`` takes field names (``base_url``, ``timeout``, ``max_retries``,
+        ``transport``, ...) and, as in pydantic, is not validated.
+        """
+        clone = super().model_copy(update=update, deep=deep)
+        clone._transport = None
+        return clone
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickled without the client: its locks and sockets cannot travel, and
+        the unpickled model builds a new one on first use."""
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state["__pydantic_private__"] = {**private, "_transport": None}
+        return state
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """Deep copies leave the client out too (see ``__getstate__``)."""
+        memo = {} if memo is None else memo
+        if self._transport is not None:
+            memo[id(self._transport)] = None  # deepcopy returns memo hits as is
+        return super().__deepcopy__(memo)
 
     def _request(
         self,
@@ -530,6 +686,17 @@ class ChatKimi(BaseChatModel):
         async for chunk in stream:
             yield ChatGenerationChunk(message=chunk)
 
+    async def ainvoke(
+        self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
+    ) -> AIMessage:
+        """``BaseChatModel.ainvoke``; warnings point at the line that awaited it.
+
+        langchain-core runs the call in another task (``asyncio.gather``), out
+        of reach of ``stacklevel``; ``call_site`` carries the caller's line.
+        """
+        with call_site.caller_recorded():
+            return await super().ainvoke(input, config, stop=stop, **kwargs)
+
     def _lean(self, kwargs: dict[str, Any], *, async_api: bool) -> bool:
         """Whether ``streaming`` serves the call (else ``BaseChatModel`` does).
 
@@ -623,6 +790,9 @@ class ChatKimi(BaseChatModel):
             include_raw=include_raw,
             **kwargs,
         )
+
+
+ChatKimi.__doc__ = (ChatKimi.__doc__ or "") + "\n" + fields_section(ChatKimi, "    ")
 
 
 def _token(chunk: AIMessageChunk) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""``python -m langchain_kimi``: the offline demo and a one-shot chat.
+"""``python -m langchain_kimi``: the offline demo, a one-shot chat, a session.
 
     python -m langchain_kimi demo            # local simulation, no key, no network
     python -m langchain_kimi demo --live     # the same agent on the real service
     python -m langchain_kimi chat "Who are you?" [--model M] [--transport T]
                                              [--no-reasoning]
+    python -m langchain_kimi chat            # a multi-turn session (same options)
 
 Exit codes: 0 done, 1 the service failed, 2 usage error or no API key.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 
 from langchain_kimi.chat_models import API_KEY_ENV, ChatKimi
+from langchain_kimi.chat_session import run_session
 from langchain_kimi.console import NO_KEY, Console, Renderer
 from langchain_kimi.demo import run_demo
 from langchain_kimi.errors import KimiError
@@ -32,8 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--live", action="store_true", help="use the real service")
     demo.add_argument("question", nargs="?", default=None)
-    chat = commands.add_parser("chat", help="one streamed answer from the service")
-    chat.add_argument("question")
+    chat = commands.add_parser(
+        "chat",
+        help="one streamed answer from the service; without a question, a "
+        "multi-turn session",
+    )
+    chat.add_argument("question", nargs="?", default=None)
     chat.add_argument("--model", default=THINKING_MODEL, help=f"one of {list(MODELS)}")
     chat.add_argument("--transport", choices=["openai", "dashscope"], default="openai")
     chat.add_argument("--no-reasoning", action="store_true", help="hide the thinking")
@@ -63,17 +70,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def chat(
     console: Console,
-    question: str,
+    question: str | None,
     model: str,
     transport: str,
     *,
     show_reasoning: bool = True,
 ) -> int:
-    """Stream one answer, reasoning set apart from it; 2 when no key is set."""
+    """Stream one answer, reasoning set apart from it, or with no question run
+    a session on stdin; 2 when no key is set."""
     if not os.environ.get(API_KEY_ENV):
         console.line(NO_KEY, "yellow")
         return 2
     llm = ChatKimi(model=model, transport=transport)  # type: ignore[arg-type]
+    if question is None:
+        return run_session(console, llm, sys.stdin, show_reasoning=show_reasoning)
     console.start_spinner(f"waiting for {model}")
     render = Renderer(console, show_reasoning=show_reasoning)
     for chunk in llm.stream(question):

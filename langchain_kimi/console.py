@@ -2,7 +2,8 @@
 
 Styles and the spinner appear only on a terminal (and not with NO_COLOR), so
 redirected output stays plain text. ``Renderer`` shows a streamed reply with
-its reasoning set apart from the answer, and the tokens and cost it used.
+its reasoning set apart from the answer, and the tokens and cost it used
+(a ``Usage``, which also adds up a whole session).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import itertools
 import os
 import sys
 import threading
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from langchain_kimi.chat_models import API_KEY_ENV
@@ -74,6 +76,40 @@ class _Spinner(threading.Thread):
         self.join(1)
 
 
+@dataclass
+class Usage:
+    """Tokens and cost added up over replies (or streamed chunks)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost: float = 0.0
+
+    def add(self, message: Any) -> None:
+        usage = getattr(message, "usage_metadata", None)
+        if usage:
+            self.input_tokens += usage["input_tokens"]
+            self.output_tokens += usage["output_tokens"]
+            details = usage.get("output_token_details") or {}
+            self.reasoning_tokens += details.get("reasoning", 0) or 0
+        self.cost += float(message.response_metadata.get("cost_usd") or 0.0)
+
+    def merge(self, other: Usage) -> None:
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.reasoning_tokens += other.reasoning_tokens
+        self.cost += other.cost
+
+    def describe(self) -> str:
+        reasoning = (
+            f" (reasoning {self.reasoning_tokens})" if self.reasoning_tokens else ""
+        )
+        return (
+            f"{self.input_tokens} in, {self.output_tokens} out{reasoning}; "
+            f"cost: ${self.cost:.6f}"
+        )
+
+
 class Renderer:
     """Streams reasoning (dimmed, under its own heading) apart from the answer."""
 
@@ -81,10 +117,7 @@ class Renderer:
         self.console = console
         self.show_reasoning = show_reasoning
         self.section: str | None = None
-        self.input_tokens = 0
-        self.output_tokens = 0
-        self.reasoning_tokens = 0
-        self.cost = 0.0
+        self.used = Usage()
 
     def _enter(self, section: str) -> None:
         if self.section == section:
@@ -103,16 +136,7 @@ class Renderer:
         if isinstance(chunk.content, str) and chunk.content:
             self._enter("answer")
             self.console.write(chunk.content)
-        self.count(chunk)
-
-    def count(self, message: Any) -> None:
-        usage = getattr(message, "usage_metadata", None)
-        if usage:
-            self.input_tokens += usage["input_tokens"]
-            self.output_tokens += usage["output_tokens"]
-            details = usage.get("output_token_details") or {}
-            self.reasoning_tokens += details.get("reasoning", 0) or 0
-        self.cost += float(message.response_metadata.get("cost_usd") or 0.0)
+        self.used.add(chunk)
 
     def finish(self) -> None:
         if self.section is not None:
@@ -120,11 +144,4 @@ class Renderer:
         self.section = None
 
     def usage(self) -> None:
-        reasoning = (
-            f" (reasoning {self.reasoning_tokens})" if self.reasoning_tokens else ""
-        )
-        self.console.line(
-            f"tokens: {self.input_tokens} in, {self.output_tokens} out{reasoning}; "
-            f"cost: ${self.cost:.6f}",
-            "dim",
-        )
+        self.console.line(f"tokens: {self.used.describe()}", "dim")

@@ -14,13 +14,13 @@ it once. The protocol modules map the result to their own bodies.
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from langchain_kimi import call_site
 from langchain_kimi.errors import BadRequestError, ContentModerationError
 from langchain_kimi.messages import (
     KeepReasoning,
@@ -138,7 +138,7 @@ def build_request(
         notices.append(Notice("reasoning", _missing_reasoning(spec)))
     return ChatRequest(
         spec=spec,
-        model=model,
+        model=spec.model,
         messages=sent,
         params=params,
         stream=stream,
@@ -224,6 +224,15 @@ def check_request(
     """Refuse what the model's features table rules out."""
     if not spec.known:
         return
+    check_params(spec, params)
+    _check_response_format(spec, messages, params)
+    _check_partial(spec, messages)
+
+
+def check_params(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
+    """The refusals that need no messages; ``ChatKimi(...)`` runs them too."""
+    if not spec.known:
+        return
     for name in ("top_p", "presence_penalty", "temperature"):
         if params.get(name) is not None and name not in spec.configurable:
             raise _refuse(
@@ -261,8 +270,6 @@ def check_request(
         raise _refuse(
             spec, "tools", "has no function calling", "Drop the tools from the call."
         )
-    _check_response_format(spec, messages, params)
-    _check_partial(spec, messages)
 
 
 def _check_response_format(
@@ -315,9 +322,8 @@ def warn_if_too_long(spec: KimiModelSpec, messages: list[BaseMessage]) -> None:
         return
     estimate = estimate_messages(messages)
     if estimate > spec.max_input_tokens:
-        warnings.warn(
+        call_site.warn(
             f"{spec.model}: the input is about {estimate} tokens (estimate), above "
             f"the model's max input of {spec.max_input_tokens}; the service may "
-            "refuse it. Trim the conversation.",
-            stacklevel=5,
+            "refuse it. Trim the conversation."
         )

@@ -11,6 +11,7 @@ fi
 ruff check .
 ruff format --check .
 mypy --strict langchain_kimi
+bash scripts/typecheck_user_code.sh
 
 set +e
 python -m pytest tests -q -p no:cacheprovider "$@"

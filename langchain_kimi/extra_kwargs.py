@@ -1,0 +1,74 @@
+"""Constructor arguments that name no field: kept for the request, or refused as typos.
+
+As in langchain-openai's ``ChatOpenAI``, an unknown name is not dropped: it
+moves into ``model_kwargs`` (sent in every request body as it is) with a
+warning, so DashScope fields that are not modelled still reach the service.
+Unlike ``ChatOpenAI``, a near miss of a known name (``temprature``) raises:
+the value would go out under a name the service ignores while the intended
+setting kept its default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel
+
+from langchain_kimi import call_site
+
+#: ``difflib`` ratio from which an unknown name counts as a typo of a known
+#: one: catches ``temprature``, ``max_token``, ``timout``, ``base_uri``, but lets
+#: DashScope's own ``top_k`` (0.8 to ``top_p``) and ``stream_options`` through.
+NEAR_MISS = 0.85
+
+
+@functools.cache
+def accepted_names(model: type[BaseModel]) -> frozenset[str]:
+    """Every spelling validation accepts: field names, aliases, alias choices."""
+    names: set[str] = set()
+    for name, field in model.model_fields.items():
+        names.add(name)
+        if field.alias:
+            names.add(field.alias)
+        choices = field.validation_alias
+        if isinstance(choices, str):
+            names.add(choices)
+        elif isinstance(choices, AliasChoices):
+            names.update(c for c in choices.choices if isinstance(c, str))
+    return frozenset(names)
+
+
+def sort_out_unknown(
+    values: dict[str, Any], accepted: frozenset[str], owner: str
+) -> dict[str, Any]:
+    """``values`` with unknown names moved into ``model_kwargs``.
+
+    Raises ``ValueError`` for a near miss of an accepted name, and for a name
+    given both directly and inside ``model_kwargs``.
+    """
+    unknown = [name for name in values if name not in accepted]
+    if not unknown:
+        return values
+    values = dict(values)
+    extra = dict(values.get("model_kwargs") or {})
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(accepted), n=1, cutoff=NEAR_MISS)
+        if close:
+            raise ValueError(
+                f"{owner} has no parameter {name!r}; did you mean {close[0]!r}?"
+            )
+        if name in extra:
+            raise ValueError(
+                f"{name!r} was given twice, as a parameter and in model_kwargs; "
+                "keep one."
+            )
+        call_site.warn(
+            f"{name!r} is not a {owner} parameter, so it was moved to model_kwargs "
+            "and is sent in every request body as it is. Check the spelling, or "
+            f"pass model_kwargs={{{name!r}: ...}} to silence this warning."
+        )
+        extra[name] = values.pop(name)
+    values["model_kwargs"] = extra
+    return values
