@@ -304,14 +304,19 @@ class KimiSimulator(LoopbackServer):
             }
         )
         await response.prepare(request)
-        for number, event in enumerate(events):
-            if fault is not None and number >= fault.after_events:
-                await self._fault_mid_stream(request, response, kind, fault, request_id)
-                return response
-            await response.write(event.encode())
-            if reply.chunk_delay:
-                await asyncio.sleep(reply.chunk_delay)
-        await response.write_eof()
+        try:
+            for number, event in enumerate(events):
+                if fault is not None and number >= fault.after_events:
+                    await self._fault_mid_stream(
+                        request, response, kind, fault, request_id
+                    )
+                    return response
+                await response.write(event.encode())
+                if reply.chunk_delay:
+                    await asyncio.sleep(reply.chunk_delay)
+            await response.write_eof()
+        except ConnectionResetError:
+            pass  # the client stopped reading (it had what it wanted)
         return response
 
     async def _fault_mid_stream(
