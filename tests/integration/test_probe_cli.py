@@ -128,3 +128,37 @@ def test_an_unreachable_service_exits_1_without_a_file(tmp_path: Path) -> None:
     assert "The service failed: No answer from the service" in result.stdout
     assert "sk-probe-unreachable-123" not in result.stdout + result.stderr
     assert not output.exists()
+
+
+def test_a_standalone_simulator_serves_a_recorded_profile(
+    kimi_simulator: KimiSimulator, tmp_path: Path
+) -> None:
+    """Record from one simulator, serve the file from another process
+    (``python -m langchain_kimi.testing --profile``), probe that: the same."""
+    kimi_simulator.behaviour = Behaviour(
+        required_tool_choice=True, error_codes_native="snake_case"
+    )
+    recorded = tmp_path / "recorded.json"
+    assert (
+        _run("--yes", "--output", str(recorded), env=_env(kimi_simulator)).returncode
+        == 0
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "langchain_kimi.testing", "--profile", str(recorded)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        assert info["behaviour"] == kimi_simulator.behaviour.to_dict()
+        replayed = tmp_path / "replayed.json"
+        env = {
+            "DASHSCOPE_API_KEY": info["api_key"],
+            "DASHSCOPE_BASE_URL": info["openai_base_url"],
+        }
+        assert _run("--yes", "--output", str(replayed), env=env).returncode == 0
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert Behaviour.from_profile(replayed) == kimi_simulator.behaviour
