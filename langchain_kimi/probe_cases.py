@@ -133,87 +133,88 @@ class Case:
         return _TRANSPORT[self.endpoint]
 
 
+#: How a case is sent and read.
+_MODES: dict[str, dict[str, bool]] = {
+    "first_event": {"stream": True, "first_event_only": True},
+    "stream": {"stream": True},
+    "whole": {},
+    "wrong_key": {"wrong_key": True},
+    "wrong_key_stream": {"stream": True, "wrong_key": True},
+}
+_TOOLS = {"tools": [WEATHER]}
+#: Per endpoint: (what it asks, model, messages, parameters, mode).
+_ASKED: tuple[tuple[str, str, Messages, dict[str, Any], str], ...] = (
+    (
+        "json_mode",
+        THINKING_MODEL,
+        [{"role": "user", "content": 'Reply in JSON: {"ok": true}'}],
+        {"response_format": {"type": "json_object"}},
+        "first_event",
+    ),
+    (
+        "forced_choice",
+        THINKING_MODEL,
+        _ASK_WEATHER,
+        {**_TOOLS, "tool_choice": FORCE_WEATHER},
+        "first_event",
+    ),
+    (
+        "required_choice",
+        INSTRUCT_MODEL,
+        _ASK_WEATHER,
+        {**_TOOLS, "tool_choice": "required"},
+        "first_event",
+    ),
+    (
+        "tool_turn_without_reasoning",
+        THINKING_MODEL,
+        _TOOL_TURN_WITHOUT_REASONING,
+        _TOOLS,
+        "first_event",
+    ),
+    (
+        "tool_call_stream",
+        INSTRUCT_MODEL,
+        _ASK_WEATHER,
+        {**_TOOLS, "tool_choice": FORCE_WEATHER},
+        "stream",
+    ),
+    (
+        "two_calls",
+        INSTRUCT_MODEL,
+        _TWO_CALLS,
+        {"tools": [WEATHER, LOCAL_TIME]},
+        "whole",
+    ),
+    (
+        "two_calls_parallel",
+        INSTRUCT_MODEL,
+        _TWO_CALLS,
+        {"tools": [WEATHER, LOCAL_TIME], "parallel_tool_calls": True},
+        "whole",
+    ),
+    ("wrong_key", INSTRUCT_MODEL, _SAY_OK, {}, "wrong_key"),
+    ("wrong_key_stream", INSTRUCT_MODEL, _SAY_OK, {}, "wrong_key_stream"),
+    ("unknown_model", UNKNOWN_MODEL, _SAY_OK, {}, "whole"),
+)
+
+
 def cases() -> list[Case]:
-    """The probe's fixed requests (names are ``what/endpoint``)."""
-    found: list[Case] = []
-    for ep in ENDPOINTS:
-        found += [
-            Case(
-                f"json_mode/{ep}",
-                ep,
-                THINKING_MODEL,
-                [{"role": "user", "content": 'Reply in JSON: {"ok": true}'}],
-                {"response_format": {"type": "json_object"}},
-                stream=True,
-                first_event_only=True,
-            ),
-            Case(
-                f"forced_choice/{ep}",
-                ep,
-                THINKING_MODEL,
-                _ASK_WEATHER,
-                {"tools": [WEATHER], "tool_choice": FORCE_WEATHER},
-                stream=True,
-                first_event_only=True,
-            ),
-            Case(
-                f"required_choice/{ep}",
-                ep,
-                INSTRUCT_MODEL,
-                _ASK_WEATHER,
-                {"tools": [WEATHER], "tool_choice": "required"},
-                stream=True,
-                first_event_only=True,
-            ),
-            Case(
-                f"tool_turn_without_reasoning/{ep}",
-                ep,
-                THINKING_MODEL,
-                _TOOL_TURN_WITHOUT_REASONING,
-                {"tools": [WEATHER]},
-                stream=True,
-                first_event_only=True,
-            ),
-            Case(
-                f"tool_call_stream/{ep}",
-                ep,
-                INSTRUCT_MODEL,
-                _ASK_WEATHER,
-                {"tools": [WEATHER], "tool_choice": FORCE_WEATHER},
-                stream=True,
-            ),
-            Case(
-                f"two_calls/{ep}",
-                ep,
-                INSTRUCT_MODEL,
-                _TWO_CALLS,
-                {"tools": [WEATHER, LOCAL_TIME]},
-            ),
-            Case(
-                f"two_calls_parallel/{ep}",
-                ep,
-                INSTRUCT_MODEL,
-                _TWO_CALLS,
-                {"tools": [WEATHER, LOCAL_TIME], "parallel_tool_calls": True},
-            ),
-            Case(f"wrong_key/{ep}", ep, INSTRUCT_MODEL, _SAY_OK, wrong_key=True),
-            Case(
-                f"wrong_key_stream/{ep}",
-                ep,
-                INSTRUCT_MODEL,
-                _SAY_OK,
-                stream=True,
-                wrong_key=True,
-            ),
-            Case(f"unknown_model/{ep}", ep, UNKNOWN_MODEL, _SAY_OK),
-        ]
+    """The probe's fixed requests (names are ``what/endpoint``): each of
+    ``_ASKED`` on both endpoints, then the compatible stream's usage."""
+    found = [
+        Case(f"{what}/{ep}", ep, model, messages, params, **_MODES[mode])
+        for ep in ENDPOINTS
+        for what, model, messages, params, mode in _ASKED
+    ]
+    usage = {"stream_options": {"include_usage": True}}
     found.append(
         Case(
             "usage_stream/compatible",
             "compatible",
             INSTRUCT_MODEL,
             _SAY_OK,
-            {"stream_options": {"include_usage": True}},
+            usage,
             stream=True,
         )
     )
