@@ -41,7 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     probe = commands.add_parser(
         "probe", help="ask the service what the references dispute; write a profile"
     )
-    probe.add_argument("--output", default="kimi-profile.json", metavar="PATH")
+    probe.add_argument(
+        "--output",
+        default="kimi-profile.json",
+        metavar="PATH",
+        help="where to write the profile (default: kimi-profile.json)",
+    )
     probe.add_argument("--yes", action="store_true", help="send without asking")
     return parser
 

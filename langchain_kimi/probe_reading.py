@@ -51,6 +51,8 @@ class Answer:
                 facts[name] = getattr(self, name)
         if self.status is not None and self.status >= 400:
             facts["framing"] = self.framing
+        if not self.complete:
+            facts["closed_early"] = True  # read up to its first event only
         return facts
 
 

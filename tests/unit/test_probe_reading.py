@@ -85,6 +85,8 @@ def test_facts_name_the_framing_of_errors_only() -> None:
         "message": "Invalid API-key provided.",
         "framing": "json",
     }
+    closed = read_answer(_raw(200, _sse({"x": 1}), complete=False))
+    assert closed.facts() == {"status": 200, "closed_early": True}
     assert failed_answer("timed out").facts() == {
         "status": None,
         "failure": "timed out",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from langchain_kimi.testing import Behaviour
+from langchain_kimi.testing import Behaviour, KimiSimulator
 from langchain_kimi.testing.behaviour import (
     PROFILE_SCHEMA,
     PROFILE_VERSION,
@@ -137,3 +137,20 @@ def test_the_shipped_profile_is_package_data() -> None:
     pyproject = (PACKAGE.parent / "pyproject.toml").read_text()
     assert '"testing/profiles/*.json"' in pyproject
     assert (PACKAGE / "testing" / "profiles" / "published.json").is_file()
+
+
+def test_the_simulator_takes_a_profile_path_or_dict(tmp_path: Path) -> None:
+    profile = _profile()
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(profile))
+    for given in (profile, path, str(path)):
+        simulator = KimiSimulator(profile=given)
+        assert simulator.behaviour == Behaviour(stream_usage="choice")
+        simulator.behaviour = Behaviour()
+        simulator.reset()
+        assert simulator.behaviour == Behaviour(stream_usage="choice")
+
+
+def test_the_simulator_takes_behaviour_or_profile_not_both() -> None:
+    with pytest.raises(ValueError, match="Pass behaviour or profile, not both"):
+        KimiSimulator(behaviour=Behaviour(), profile=_profile())
