@@ -5,6 +5,7 @@
     python -m langchain_kimi chat "Who are you?" [--model M] [--transport T]
                                              [--no-reasoning]
     python -m langchain_kimi chat            # a multi-turn session (same options)
+    python -m langchain_kimi probe [--output kimi-profile.json] [--yes]
 
 Exit codes: 0 done, 1 the service failed, 2 usage error or no API key.
 """
@@ -44,6 +45,16 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--model", default=THINKING_MODEL, help=f"one of {list(MODELS)}")
     chat.add_argument("--transport", choices=["openai", "dashscope"], default="openai")
     chat.add_argument("--no-reasoning", action="store_true", help="hide the thinking")
+    probe = commands.add_parser(
+        "probe", help="ask the service what the references dispute; write a profile"
+    )
+    probe.add_argument(
+        "--output",
+        default="kimi-profile.json",
+        metavar="PATH",
+        help="where to write the profile (default: kimi-profile.json)",
+    )
+    probe.add_argument("--yes", action="store_true", help="send without asking")
     return parser
 
 
@@ -51,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console()
     try:
+        if args.command == "probe":
+            from langchain_kimi.probe_report import probe_command
+
+            return probe_command(console, args.output, yes=args.yes)
         if args.command == "chat":
             return chat(
                 console,

@@ -138,25 +138,32 @@ def status_error(
 ) -> KimiError:
     """An HTTP error status to the project's class, keeping DashScope's facts.
 
-    ``detail`` is the inner ``error`` object (what the openai SDK keeps); the
-    request id sits beside it in the full body, or in ``x-request-id``.
+    ``detail`` is the inner ``error`` object (what the openai SDK keeps); when
+    the SDK kept none (a stream request's error body may come SSE-framed,
+    ``data: {"error": {...}}``), it is read from the body itself. The request
+    id sits beside it in the full body, or in ``x-request-id``.
     """
-    request_id = headers.get(REQUEST_ID_HEADER) or _body_request_id(body)
+    whole = _error_body(body)
+    if not detail:
+        inner = whole.get("error")
+        detail = inner if isinstance(inner, Mapping) else {}
+    request_id = headers.get(REQUEST_ID_HEADER) or whole.get("request_id")
     return error_for(
         status,
         detail.get("code"),
         detail.get("message") or fallback_message,
-        request_id,
+        str(request_id) if request_id else None,
         parse_retry_after(headers),
     )
 
 
-def _body_request_id(body: bytes | None) -> str | None:
-    if not body:
-        return None
+def _error_body(body: bytes | None) -> Mapping[str, Any]:
+    """An error body as JSON, plain or in its first ``data:`` line; else ``{}``."""
+    text = (body or b"").decode("utf-8", errors="replace").strip()
+    if text.startswith("data:"):
+        text = text[5:].split("\n", 1)[0]
     try:
-        data = json.loads(body)
+        data = json.loads(text)
     except ValueError:
-        return None
-    value = data.get("request_id") if isinstance(data, dict) else None
-    return str(value) if value else None
+        return {}
+    return data if isinstance(data, Mapping) else {}

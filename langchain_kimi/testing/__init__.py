@@ -19,7 +19,10 @@ The simulator enforces the published rules (``tool_choice`` values, no forced
 choice on the thinking model, one tool call per turn unless
 ``parallel_tool_calls`` is true). Where the references disagree, ``Behaviour``
 switches the rule: ``KimiSimulator(behaviour=Behaviour(...))``, or
-``sim.behaviour = ...`` for one test.
+``sim.behaviour = ...`` for one test. ``KimiSimulator(profile=path_or_dict)``
+takes them from a profile, e.g. one ``python -m langchain_kimi probe``
+recorded from the real service (``pytest --kimi-profile PATH`` for the
+fixture).
 """
 
 from langchain_kimi.testing.behaviour import Behaviour

@@ -5,7 +5,8 @@ queued over HTTP: ``POST /simulator/queue`` with ``{"items": [...]}`` (see
 ``replies.item_from_dict``); ``POST /simulator/reset``; ``GET /simulator/requests``;
 ``GET /simulator/connections`` (connections opened, requests, requests per
 connection). ``--connect-delay SECONDS`` holds back the first request on each
-new connection, as TCP and TLS set-up would.
+new connection, as TCP and TLS set-up would. ``--profile PATH`` makes it
+behave as a profile says (one ``python -m langchain_kimi probe`` recorded).
 """
 
 from __future__ import annotations
@@ -29,9 +30,18 @@ def main() -> None:
         metavar="SECONDS",
         help="delay the first request on each new TCP connection",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        default=None,
+        help="behave as this simulator profile says (default: published references)",
+    )
     args = parser.parse_args()
     with KimiSimulator(
-        api_key=args.api_key, port=args.port, connect_delay=args.connect_delay
+        api_key=args.api_key,
+        port=args.port,
+        connect_delay=args.connect_delay,
+        profile=args.profile,
     ) as simulator:
         print(
             json.dumps(
@@ -40,6 +50,7 @@ def main() -> None:
                     "openai_base_url": simulator.openai_base_url,
                     "native_base_url": simulator.native_base_url,
                     "api_key": simulator.api_key,
+                    "behaviour": simulator.behaviour.to_dict(),
                 }
             ),
             flush=True,

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from langchain_kimi.testing.replies import Reply, ToolCallSpec
+from langchain_kimi.testing.replies import Reply, ToolCallSpec, UsagePlacement
 from langchain_kimi.tokens import estimate_text as estimate_tokens
 
 
@@ -161,8 +161,10 @@ def openai_events(
     *,
     include_usage: bool,
     indexed: bool = True,
+    usage_in: UsagePlacement = "trailing",
 ) -> Iterator[str]:
-    """SSE blocks of a compatible-mode stream."""
+    """SSE blocks of a compatible-mode stream; usage where ``usage_in`` says
+    (the trailing chunk only when ``include_usage`` asks for it)."""
     base = {
         "id": f"chatcmpl-{request_id}",
         "object": "chat.completion.chunk",
@@ -179,11 +181,11 @@ def openai_events(
     for delta in _deltas(reply, request_id, indexed=indexed):
         yield chunk(delta)
     usage = openai_usage(usage_counts(reply, input_tokens))
-    in_choice = reply.usage_in in ("choice", "both")
+    in_choice = usage_in in ("choice", "both")
     yield chunk(
         {}, reply.final_finish_reason(), **({"usage": usage} if in_choice else {})
     )
-    if include_usage and reply.usage_in in ("trailing", "both"):
+    if include_usage and usage_in in ("trailing", "both"):
         yield f"data: {_dump({**base, 'choices': [], 'usage': usage})}\n\n"
     yield "data: [DONE]\n\n"
 

@@ -34,8 +34,9 @@ class Reply:
     ``output_tokens``, optional ``reasoning_tokens``). ``usage_in`` says where a
     compatible-mode stream carries usage: a trailing chunk with empty choices
     (OpenAI style), ``choices[0].usage`` of the finishing chunk (seen in Kimi
-    streams), or both. ``delay`` holds back the first byte; ``chunk_delay``
-    spaces stream events.
+    streams), or both; ``None`` (the default) places it as the simulator's
+    ``Behaviour.stream_usage`` says. ``delay`` holds back the first byte;
+    ``chunk_delay`` spaces stream events.
     """
 
     content: str | list[str] = ""
@@ -43,7 +44,7 @@ class Reply:
     tool_calls: list[ToolCallSpec] = field(default_factory=list)
     finish_reason: str | None = None
     usage: dict[str, int] | None = None
-    usage_in: UsagePlacement = "trailing"
+    usage_in: UsagePlacement | None = None
     delay: float = 0.0
     chunk_delay: float = 0.0
 

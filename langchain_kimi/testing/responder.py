@@ -4,7 +4,8 @@
 - Given tools and a fresh question, it calls a tool only when one fits: the
   tool the ``tool_choice`` object names; else the best match for the question
   (a tool sharing words with it, or named in it), or a tool a system message
-  names (an instruction to call it). With ``parallel`` it calls every tool the
+  names (an instruction to call it), else under ``"required"`` the first
+  tool. With ``parallel`` it calls every tool the
   question names. Arguments come from the tool's schema and the question's
   words. Nothing fits, or ``tool_choice="none"``: it answers in text.
 - After tool results, it answers using them.
@@ -125,7 +126,8 @@ def _choose_tools(
         or _score(t, asked)
         or re.search(rf"\b{re.escape(_tool_name(t))}\b", system)
     ]
-    return sorted(fitting, key=lambda t: (t not in named, -_score(t, asked)))[:1]
+    best = sorted(fitting, key=lambda t: (t not in named, -_score(t, asked)))[:1]
+    return best or (list(tools[:1]) if tool_choice == "required" else [])
 
 
 def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_kimi.testing.behaviour import Behaviour
+from langchain_kimi.testing.behaviour import Behaviour, UnknownModel
 from langchain_kimi.testing.service import TOOL_CHOICE_STRINGS, ServiceModel
 
 Refusal = tuple[int, str, str]
+_PUBLISHED = Behaviour()
 
 JSON_WORD_MESSAGE = (
     "'messages' must contain the word 'json' in some form, to use "
@@ -49,10 +50,22 @@ def check_auth(authorization: str | None, api_key: str) -> Refusal | None:
     return None
 
 
-def check_model(model: Any, models: Mapping[str, ServiceModel]) -> Refusal | None:
-    if not isinstance(model, str) or model not in models:
-        return (404, "ModelNotFound", f"The model `{model}` does not exist.")
-    return None
+#: ``Behaviour.unknown_model_*="model_not_exist"``: the native endpoint's
+#: wording as quoted from the service.
+MODEL_NOT_EXIST_MESSAGE = "Model not exist."
+
+
+def check_model(
+    model: Any,
+    models: Mapping[str, ServiceModel],
+    form: UnknownModel = "not_found",
+) -> Refusal | None:
+    """A model the service does not serve: 404, or 400 "Model not exist."."""
+    if isinstance(model, str) and model in models:
+        return None
+    if form == "model_not_exist":
+        return _invalid(MODEL_NOT_EXIST_MESSAGE)
+    return (404, "ModelNotFound", f"The model `{model}` does not exist.")
 
 
 def _invalid(message: str) -> Refusal:
@@ -107,7 +120,7 @@ def check_parameters(
     if messages and messages[-1].get("partial") and not model.partial_mode:
         return _invalid(f"The model {model.name} does not support partial mode.")
     return (
-        check_tool_choice(model, params.get("tool_choice"))
+        check_tool_choice(model, params.get("tool_choice"), behaviour)
         or check_reasoning(model, messages, behaviour)
         or check_response_format(
             model, params.get("response_format"), messages, behaviour
@@ -115,16 +128,23 @@ def check_parameters(
     )
 
 
-def check_tool_choice(model: ServiceModel, choice: Any) -> Refusal | None:
-    """Only "auto", "none" and the object naming one function, on every model;
-    no object with thinking on."""
+def check_tool_choice(
+    model: ServiceModel, choice: Any, behaviour: Behaviour = _PUBLISHED
+) -> Refusal | None:
+    """Only "auto", "none" (and "required" if ``behaviour`` takes it) and the
+    object naming one function, on every model; with thinking on, nothing
+    that forces a tool (unless ``behaviour`` allows it)."""
     if choice is None:
         return None
-    if isinstance(choice, str) and choice not in TOOL_CHOICE_STRINGS:
+    strings = TOOL_CHOICE_STRINGS + (
+        ("required",) if behaviour.required_tool_choice else ()
+    )
+    if isinstance(choice, str) and choice not in strings:
         return _invalid(TOOL_CHOICE_STRING_MESSAGE)
+    forcing = isinstance(choice, dict) or choice == "required"
+    if forcing and model.thinking and not behaviour.forced_tool_choice_on_thinking:
+        return _invalid(FORCED_IN_THINKING_MESSAGE)
     if isinstance(choice, dict):
-        if model.thinking:
-            return _invalid(FORCED_IN_THINKING_MESSAGE)
         function = choice.get("function")
         if choice.get("type") != "function" or not (
             isinstance(function, dict) and function.get("name")

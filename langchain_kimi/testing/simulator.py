@@ -17,13 +17,15 @@ import asyncio
 import dataclasses
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from os import PathLike
 from typing import Any
 
 from aiohttp import web
 
 from langchain_kimi.testing import protocol, rules
-from langchain_kimi.testing.behaviour import Behaviour
+from langchain_kimi.testing.behaviour import Behaviour, Endpoint, Framing
+from langchain_kimi.testing.error_bodies import error_body, spell
 from langchain_kimi.testing.recording import RecordedRequest, ReplyQueue
 from langchain_kimi.testing.replies import Fault, Reply, item_from_dict
 from langchain_kimi.testing.responder import respond
@@ -35,6 +37,7 @@ COMPATIBLE_ROUTE = "/compatible-mode/v1/chat/completions"
 NATIVE_ROUTE = "/api/v1/services/aigc/text-generation/generation"
 DEFAULT_API_KEY = "sk-kimi-simulator"
 CONTROL_ROUTE = "/simulator"
+ENDPOINTS: dict[str, Endpoint] = {"openai": "compatible", "dashscope": "native"}
 
 
 class KimiSimulator(LoopbackServer):
@@ -49,11 +52,12 @@ class KimiSimulator(LoopbackServer):
     With nothing queued, ``responder(RecordedRequest) -> Reply`` answers if set
     (``reset()`` restores the constructor's), else the built-in responder.
     ``behaviour`` sets the disputed rules (``Behaviour``; the published
-    references by default); tests may swap ``sim.behaviour``, and ``reset()``
-    restores the constructor's. ``connect_delay`` (seconds) holds back the
-    first request on each new TCP connection, like TCP and TLS set-up to the
-    real service; ``connections()`` counts the connections clients opened
-    (see ``LoopbackServer``).
+    references by default), or ``profile`` does (a profile's path or dict, as
+    ``python -m langchain_kimi probe`` writes); tests may swap
+    ``sim.behaviour``, and ``reset()`` restores the constructor's.
+    ``connect_delay`` (seconds) holds back the first request on each new TCP
+    connection, like TCP and TLS set-up to the real service; ``connections()``
+    counts the connections clients opened (see ``LoopbackServer``).
     """
 
     def __init__(
@@ -65,11 +69,16 @@ class KimiSimulator(LoopbackServer):
         port: int = 0,
         responder: Callable[[RecordedRequest], Reply] | None = None,
         behaviour: Behaviour | None = None,
+        profile: str | PathLike[str] | Mapping[str, Any] | None = None,
         connect_delay: float = 0.0,
     ) -> None:
+        if behaviour is not None and profile is not None:
+            raise ValueError("Pass behaviour or profile, not both.")
         self.api_key = api_key
         self.responder = responder
         self._default_responder = responder
+        if profile is not None:
+            behaviour = Behaviour.from_profile(profile)
         self.behaviour = behaviour or Behaviour()
         self._default_behaviour = self.behaviour
         self.models: dict[str, ServiceModel] = dict(KIMI_MODELS)
@@ -199,24 +208,38 @@ class KimiSimulator(LoopbackServer):
             if native
             else bool(body.get("stream"))
         )
+        behaviour = self.behaviour  # read once: a test may swap it
+        endpoint = ENDPOINTS[kind]
+        framing: Framing = (
+            behaviour.on("stream_error_framing", endpoint) if stream else "json"
+        )
         refusal = (
             rules.check_auth(request.headers.get("Authorization"), self.api_key)
-            or rules.check_model(body.get("model"), self.models)
+            or rules.check_model(
+                body.get("model"), self.models, behaviour.on("unknown_model", endpoint)
+            )
             or rules.check_messages(record.messages)
         )
-        behaviour = self.behaviour  # read once: a test may swap it
         if refusal is None:
             model = self.models[body["model"]]
             refusal = rules.check_parameters(model, params, record.messages, behaviour)
         if refusal is not None:
-            record.status = refusal[0]
-            return _error(kind, refusal[0], refusal[1], refusal[2], request_id)
+            status, code, message = refusal
+            record.status = status
+            code = spell(code, behaviour.on("error_codes", endpoint))
+            return _error(endpoint, status, code, message, request_id, framing=framing)
         item = self._queue.pop()
         if isinstance(item, Fault) and item.kind == "status":
             await asyncio.sleep(item.delay)
             record.status = item.status
             return _error(
-                kind, item.status, item.code, item.message, request_id, item.retry_after
+                endpoint,
+                item.status,
+                item.code,
+                item.message,
+                request_id,
+                item.retry_after,
+                framing=framing,
             )
         fault = item if isinstance(item, Fault) else None
         reply = item if isinstance(item, Reply) else None
@@ -259,6 +282,7 @@ class KimiSimulator(LoopbackServer):
                     (params.get("stream_options") or {}).get("include_usage")
                 ),
                 indexed=indexed,
+                usage_in=reply.usage_in or behaviour.stream_usage,
             )
         )
         return await self._stream(request, kind, events, reply, fault, request_id)
@@ -280,14 +304,19 @@ class KimiSimulator(LoopbackServer):
             }
         )
         await response.prepare(request)
-        for number, event in enumerate(events):
-            if fault is not None and number >= fault.after_events:
-                await self._fault_mid_stream(request, response, kind, fault, request_id)
-                return response
-            await response.write(event.encode())
-            if reply.chunk_delay:
-                await asyncio.sleep(reply.chunk_delay)
-        await response.write_eof()
+        try:
+            for number, event in enumerate(events):
+                if fault is not None and number >= fault.after_events:
+                    await self._fault_mid_stream(
+                        request, response, kind, fault, request_id
+                    )
+                    return response
+                await response.write(event.encode())
+                if reply.chunk_delay:
+                    await asyncio.sleep(reply.chunk_delay)
+            await response.write_eof()
+        except ConnectionResetError:
+            pass  # the client stopped reading (it had what it wanted)
         return response
 
     async def _fault_mid_stream(
@@ -326,19 +355,22 @@ def _parallel(params: dict[str, Any], behaviour: Behaviour) -> bool:
 
 
 def _error(
-    kind: str,
+    endpoint: Endpoint,
     status: int,
     code: str,
     message: str,
     request_id: str,
     retry_after: float | None = None,
+    *,
+    framing: Framing = "json",
 ) -> web.Response:
-    body = (
-        protocol.native_error(code, message, request_id)
-        if kind == "dashscope"
-        else protocol.openai_error(status, code, message, request_id)
-    )
+    body = error_body(endpoint, status, code, message, request_id, framing=framing)
     headers = {"x-request-id": request_id}
     if retry_after is not None:
         headers["Retry-After"] = f"{retry_after:g}"
-    return web.json_response(body, status=status, headers=headers)
+    return web.Response(
+        text=body.text,
+        status=status,
+        content_type=body.content_type,
+        headers=headers,
+    )

@@ -82,7 +82,7 @@ def test_chat_reports_service_errors_with_exit_1(kimi_simulator: KimiSimulator) 
     }
     result = _run("chat", "hi", env=env)
     assert result.returncode == 1
-    assert "InvalidApiKey" in result.stdout
+    assert "[invalid_api_key]" in result.stdout  # the compatible endpoint's spelling
 
 
 def _sim_env(
@@ -197,7 +197,7 @@ def test_chat_session_stops_on_a_rejected_key(kimi_simulator: KimiSimulator) -> 
     env = {**_sim_env(kimi_simulator), "DASHSCOPE_API_KEY": "sk-wrong"}
     result = _session("first\nsecond\n", env)
     assert result.returncode == 1
-    assert "InvalidApiKey" in result.stdout
+    assert "[invalid_api_key]" in result.stdout  # the compatible endpoint's spelling
     assert len(kimi_simulator.requests) == 1
 
 

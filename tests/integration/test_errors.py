@@ -53,9 +53,10 @@ def test_service_errors_surface_with_code_message_and_request_id(
 
 
 def test_wrong_key_is_an_authentication_error(
-    make_llm: Callable[..., ChatKimi],
+    make_llm: Callable[..., ChatKimi], transport: str
 ) -> None:
-    with pytest.raises(AuthenticationError, match="InvalidApiKey") as info:
+    code = {"openai": "invalid_api_key", "dashscope": "InvalidApiKey"}[transport]
+    with pytest.raises(AuthenticationError, match=code) as info:
         make_llm(api_key="sk-wrong-secret-123").invoke("hi")
     assert "sk-wrong-secret-123" not in str(info.value)
     assert info.value.status_code == 401

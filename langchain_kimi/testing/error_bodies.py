@@ -1,0 +1,66 @@
+"""How the simulated service spells and frames its HTTP error answers.
+
+Kept apart from the handlers so that an error's body has one home:
+``spell`` gives one of the simulator's own refusal codes in an endpoint's
+spelling (the error-code page pairs them: "401-InvalidApiKey /
+invalid_api_key"), and ``error_body`` renders an error answer, plain JSON or
+SSE-framed, as ``Behaviour`` says for the endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from langchain_kimi.testing import protocol
+from langchain_kimi.testing.behaviour import Endpoint, Framing, Spelling
+
+#: The codes the simulator's own refusals use, CamelCase to snake_case
+#: (error-code page).
+SNAKE_CASE = {
+    "InvalidApiKey": "invalid_api_key",
+    "ModelNotFound": "model_not_found",
+    "InvalidParameter": "invalid_parameter_error",
+}
+_CAMEL_CASE = {snake: camel for camel, snake in SNAKE_CASE.items()}
+
+
+def spell(code: str, spelling: Spelling) -> str:
+    """``code`` in ``spelling``; codes outside the table are kept as given."""
+    table = SNAKE_CASE if spelling == "snake_case" else _CAMEL_CASE
+    return table.get(code, code)
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    text: str
+    content_type: str
+
+
+def error_body(
+    endpoint: Endpoint,
+    status: int,
+    code: str,
+    message: str,
+    request_id: str,
+    *,
+    framing: Framing = "json",
+) -> ErrorBody:
+    """The body of an HTTP error answer on ``endpoint``.
+
+    Compatible: ``{"error": {...}, "request_id"}``; native: ``{"code",
+    "message", "request_id"}``. SSE-framed, the same object is the ``data:``
+    of one event (native: an ``event:error`` with its ``:HTTP_STATUS`` line).
+    """
+    data = (
+        protocol.native_error(code, message, request_id)
+        if endpoint == "native"
+        else protocol.openai_error(status, code, message, request_id)
+    )
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if framing == "json":
+        return ErrorBody(text, "application/json")
+    if endpoint == "native":
+        event = f"id:1\nevent:error\n:HTTP_STATUS/{status}\ndata:{text}\n\n"
+        return ErrorBody(event, "text/event-stream")
+    return ErrorBody(f"data: {text}\n\n", "text/event-stream")
