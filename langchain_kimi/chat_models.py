@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Literal
 
@@ -36,10 +37,16 @@ from langchain_kimi.response import (
     chunks,
     to_ai_message,
 )
+from langchain_kimi.retry import MAX_RETRY_WAIT
 from langchain_kimi.streaming import StreamCall
 from langchain_kimi.tokens import estimate_messages, estimate_text
 from langchain_kimi.tools import ToolChoice, tool_choice_value, tool_definition
-from langchain_kimi.transports import Transport, endpoint_for, make_transport
+from langchain_kimi.transports import (
+    Transport,
+    endpoint_for,
+    make_transport,
+    warn_if_clear_text,
+)
 
 Messages = list[BaseMessage]
 Stop = list[str] | None
@@ -48,6 +55,10 @@ Config = RunnableConfig | None
 
 API_KEY_ENV = "DASHSCOPE_API_KEY"
 BASE_URL_ENV = "DASHSCOPE_BASE_URL"
+
+#: Held while a model builds its transport, so threads racing to make a
+#: model's first call share one transport (and one connection pool).
+_TRANSPORT_LOCK = threading.Lock()
 
 
 class ChatKimi(BaseChatModel):
@@ -83,8 +94,14 @@ class ChatKimi(BaseChatModel):
             chosen transport (``.../compatible-mode/v1`` or ``.../api/v1``).
         transport: ``"openai"`` (default, the ``openai`` SDK) or
             ``"dashscope"`` (the ``dashscope`` SDK); same behaviour.
-        timeout, max_retries: 429, 5xx and dropped connections are retried
-            ``max_retries`` times (default 2) with backoff and ``Retry-After``.
+        timeout: a whole reply's deadline in seconds; for streams, the
+            longest wait for the first event and between events.
+        max_retries, max_retry_wait: rate limits, 5xx, dropped connections,
+            timeouts and cut replies are retried ``max_retries`` times
+            (default 2; 0 means one request) with backoff, honouring
+            ``Retry-After`` up to ``max_retry_wait`` seconds (default 60; a
+            longer wait raises ``RateLimitError`` at once, ``retry_after``
+            set). Quota refusals and other 4xx are never retried.
 
     Instantiate:
         .. code-block:: python
@@ -192,9 +209,12 @@ class ChatKimi(BaseChatModel):
     stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
     seed: int | None = None
     timeout: float | None = Field(default=None, alias="request_timeout")
-    """Seconds per request (for streams: the longest wait for data)."""
+    """A whole reply's deadline in seconds; for streams, the longest wait for
+    the first event and between events (heartbeats do not count)."""
     max_retries: int = 2
-    """Retries of 429, 5xx and dropped connections, with backoff."""
+    """Retries of 429, 5xx, dropped connections, timeouts and cut replies."""
+    max_retry_wait: float = MAX_RETRY_WAIT
+    """The longest ``Retry-After`` honoured, in seconds; a longer one raises."""
     streaming: bool = False
     stream_usage: bool = True
     """Ask for usage in streams and report it on the last chunk."""
@@ -213,6 +233,7 @@ class ChatKimi(BaseChatModel):
 
     @model_validator(mode="after")
     def _resolve_base_url(self) -> Self:
+        warn_if_clear_text(self.base_url)
         self.base_url = endpoint_for(self.transport, self.base_url)
         return self
 
@@ -300,20 +321,24 @@ class ChatKimi(BaseChatModel):
     # -- request building ---------------------------------------------------
 
     def _get_transport(self) -> Transport:
-        if self._transport is None:
-            if self.api_key is None or not self.api_key.get_secret_value():
-                raise MissingAPIKeyError(
-                    f"No API key: set the {API_KEY_ENV} environment variable or pass "
-                    "api_key=... (a Model Studio key from the China (Beijing) region)."
-                )
-            self._transport = make_transport(
-                self.transport,
-                api_key=self.api_key.get_secret_value(),
-                base_url=self.base_url or "",
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                default_headers=self.default_headers,
+        if self._transport is not None:
+            return self._transport
+        if self.api_key is None or not self.api_key.get_secret_value():
+            raise MissingAPIKeyError(
+                f"No API key: set the {API_KEY_ENV} environment variable or pass "
+                "api_key=... (a Model Studio key from the China (Beijing) region)."
             )
+        with _TRANSPORT_LOCK:
+            if self._transport is None:
+                self._transport = make_transport(
+                    self.transport,
+                    api_key=self.api_key.get_secret_value(),
+                    base_url=self.base_url or "",
+                    timeout=self.timeout,
+                    max_retries=self.max_retries,
+                    max_retry_wait=self.max_retry_wait,
+                    default_headers=self.default_headers,
+                )
         return self._transport
 
     def _request(

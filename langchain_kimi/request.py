@@ -50,6 +50,52 @@ REQUEST_FIELDS = (
 
 JSON_OBJECT = {"type": "json_object"}
 
+#: The roles the service accepts in ``messages``.
+ROLES = ("system", "user", "assistant", "tool")
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric parameter may take; an open end excludes its bound."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    integer: bool = False
+
+    def __contains__(self, value: object) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if self.integer and not float(value).is_integer():
+            return False
+        if self.low is not None and (
+            value < self.low or (self.low_open and value == self.low)
+        ):
+            return False
+        return self.high is None or not (
+            value > self.high or (self.high_open and value == self.high)
+        )
+
+    def __str__(self) -> str:
+        kind = "an integer" if self.integer else "a number"
+        if self.high is None:
+            return f"{kind} of at least {self.low:g}"
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{kind} in {left}{self.low:g}, {self.high:g}{right}"
+
+
+#: The service's ranges for every model (Model Studio API reference); limits
+#: that differ per model (max_tokens' top, n's top) are in the features table.
+RANGES: dict[str, Range] = {
+    "temperature": Range(0, 2, high_open=True),
+    "top_p": Range(0, 1, low_open=True),
+    "presence_penalty": Range(-2, 2),
+    "max_tokens": Range(1, integer=True),
+    "n": Range(1, integer=True),
+}
+
 
 @dataclass(frozen=True)
 class ChatRequest:
@@ -94,6 +140,13 @@ def build_request(
     params.update(extra_body or {})
     params = {key: value for key, value in params.items() if value is not None}
     spec = get_model_spec(model)
+    if not messages:
+        raise _refuse(
+            spec,
+            "messages",
+            "needs at least one message, and the list is empty",
+            "Pass a string or a non-empty list of messages.",
+        )
     sent = to_request_messages(messages, spec.model, keep_reasoning)
     instruction = _json_schema_instruction(spec, params)
     if instruction:
@@ -152,9 +205,34 @@ def check_request(
     messages: list[dict[str, Any]],
     params: Mapping[str, Any],
 ) -> None:
-    """Refuse what the model's features table rules out."""
+    """Refuse what the service's rules and the model's features table rule out."""
+    _check_roles(spec, messages)
+    check_params(spec, params)
     if not spec.known:
         return
+    _check_response_format(spec, messages, params)
+    _check_partial(spec, messages)
+
+
+def check_params(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
+    """Refuse parameters out of the service's ranges or the model's features.
+
+    Needs no messages, so a model's own fields can be checked when it is built.
+    """
+    if spec.known:
+        _check_features(spec, params)
+    for name, allowed in RANGES.items():
+        value = params.get(name)
+        if value is not None and value not in allowed:
+            raise _refuse(
+                spec,
+                name,
+                f"takes {name} as {allowed}, not {value!r}",
+                f"Set {name} to {allowed}, or leave it unset.",
+            )
+
+
+def _check_features(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
     for name in ("top_p", "presence_penalty", "temperature"):
         if params.get(name) is not None and name not in spec.configurable:
             raise _refuse(
@@ -166,7 +244,7 @@ def check_request(
             )
     max_tokens = params.get("max_tokens")
     if (
-        max_tokens is not None
+        isinstance(max_tokens, int)
         and spec.max_output_tokens is not None
         and max_tokens > spec.max_output_tokens
     ):
@@ -176,6 +254,16 @@ def check_request(
             f"answers with at most {spec.max_output_tokens} tokens, "
             f"{max_tokens} were asked for",
             f"Set max_tokens to {spec.max_output_tokens} or less.",
+        )
+    choices = params.get("n")
+    if isinstance(choices, int) and choices > spec.max_choices:
+        raise _refuse(
+            spec,
+            "n",
+            f"returns {spec.max_choices} choice(s) per request, {choices} were "
+            "asked for",
+            f"Set n to {spec.max_choices} (or leave it unset) and make several "
+            "calls (e.g. batch) for more answers.",
         )
     if not spec.web_search and (
         params.get("enable_search") or params.get("search_options")
@@ -192,8 +280,19 @@ def check_request(
         raise _refuse(
             spec, "tools", "has no function calling", "Drop the tools from the call."
         )
-    _check_response_format(spec, messages, params)
-    _check_partial(spec, messages)
+
+
+def _check_roles(spec: KimiModelSpec, messages: list[dict[str, Any]]) -> None:
+    for message in messages:
+        role = message.get("role")
+        if role not in ROLES:
+            raise _refuse(
+                spec,
+                "role",
+                f"takes messages with the roles {', '.join(ROLES)}, not {role!r}",
+                "Use System, Human, AI or Tool messages (or dicts with one of "
+                "those roles).",
+            )
 
 
 def _check_response_format(

@@ -9,15 +9,16 @@ background thread with its own event loop.
 
 from __future__ import annotations
 
-import asyncio
 import json
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 
 from aiohttp import web
 
 from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
-from langchain_kimi.testing import protocol, rules
+from langchain_kimi.testing import faults, protocol, rules
+from langchain_kimi.testing.error_codes import spell
 from langchain_kimi.testing.recording import RecordedRequest, ReplyQueue
 from langchain_kimi.testing.replies import Fault, Reply, item_from_dict
 from langchain_kimi.testing.responder import respond
@@ -60,6 +61,7 @@ class KimiSimulator(LoopbackServer):
             self.models[name] = get_model_spec(name)
         self.requests: list[RecordedRequest] = []
         self._queue = ReplyQueue()
+        self._released = threading.Event()
         super().__init__(host=host, port=port)
 
     # -- addresses ---------------------------------------------------------
@@ -90,7 +92,7 @@ class KimiSimulator(LoopbackServer):
         code: str,
         message: str = "Simulated failure.",
         *,
-        retry_after: float | None = None,
+        retry_after: float | str | None = None,
         times: int = 1,
     ) -> None:
         """Answer the next ``times`` requests with an HTTP error."""
@@ -99,12 +101,17 @@ class KimiSimulator(LoopbackServer):
         )
         self.queue(*([fault] * times))
 
+    def release(self) -> None:
+        """End every ``stall`` fault now, and skip those to come (until ``reset``)."""
+        self._released.set()
+
     def reset(self) -> None:
         """Forget requests and queued items; restore the constructor's responder."""
         with self._queue.lock:
             self._queue.items.clear()
         self.requests.clear()
         self.responder = self._default_responder
+        self._released.clear()
 
     @property
     def last_request(self) -> RecordedRequest:
@@ -177,14 +184,18 @@ class KimiSimulator(LoopbackServer):
             refusal = rules.check_parameters(spec, params, record.messages)
         if refusal is not None:
             record.status = refusal[0]
-            return _error(kind, refusal[0], refusal[1], refusal[2], request_id)
-        item = self._queue.pop()
-        if isinstance(item, Fault) and item.kind == "status":
-            await asyncio.sleep(item.delay)
-            record.status = item.status
-            return _error(
-                kind, item.status, item.code, item.message, request_id, item.retry_after
+            status, code, message = refusal
+            return faults.error_response(
+                kind, status, spell(code, kind), message, request_id
             )
+        item = self._queue.pop()
+        if isinstance(item, Fault):
+            answer = await faults.up_front(
+                request, kind, item, request_id, stream=stream
+            )
+            if answer is not None:
+                record.status = faults.answered_status(item)
+                return answer
         fault = item if isinstance(item, Fault) else None
         reply = item if isinstance(item, Reply) else None
         if fault is not None:
@@ -194,7 +205,7 @@ class KimiSimulator(LoopbackServer):
             reply = responder(record) if responder else None
         if reply is None:
             reply = respond(spec, record.messages, params)
-        await asyncio.sleep(reply.delay)
+        await faults.wait(request, reply.delay)
         input_tokens = estimate_text(json.dumps(record.messages))
         model = body["model"]
         if not stream:
@@ -203,7 +214,14 @@ class KimiSimulator(LoopbackServer):
                 if native
                 else protocol.openai_body(reply, model, request_id, input_tokens)
             )
-            return web.json_response(payload, headers={"x-request-id": request_id})
+            if fault is not None and fault.kind == "stall":
+                await faults.stall(request, None, fault, self._released)
+            return await faults.send_bytes(
+                request,
+                json.dumps(payload).encode(),
+                headers={"x-request-id": request_id},
+                byte_delay=faults.trickle_delay(fault),
+            )
         events: Iterator[str] = (
             protocol.native_events(
                 reply,
@@ -222,78 +240,6 @@ class KimiSimulator(LoopbackServer):
                 ),
             )
         )
-        return await self._stream(request, kind, events, reply, fault, request_id)
-
-    async def _stream(
-        self,
-        request: web.Request,
-        kind: str,
-        events: Iterator[str],
-        reply: Reply,
-        fault: Fault | None,
-        request_id: str,
-    ) -> web.StreamResponse:
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": "text/event-stream",
-                "Cache-Control": "no-cache",
-                "x-request-id": request_id,
-            }
+        return await faults.write_stream(
+            request, kind, events, reply, fault, request_id, self._released
         )
-        await response.prepare(request)
-        for number, event in enumerate(events):
-            if fault is not None and number >= fault.after_events:
-                await self._fault_mid_stream(request, response, kind, fault, request_id)
-                return response
-            await response.write(event.encode())
-            if reply.chunk_delay:
-                await asyncio.sleep(reply.chunk_delay)
-        await response.write_eof()
-        return response
-
-    async def _fault_mid_stream(
-        self,
-        request: web.Request,
-        response: web.StreamResponse,
-        kind: str,
-        fault: Fault,
-        request_id: str,
-    ) -> None:
-        if fault.kind == "stream_error":
-            if kind == "dashscope":
-                data = protocol.native_error(fault.code, fault.message, request_id)
-                data["status_code"] = fault.status
-                await response.write(
-                    protocol.native_event(
-                        fault.after_events + 1, data, error=True
-                    ).encode()
-                )
-            else:
-                data = protocol.openai_error(
-                    fault.status, fault.code, fault.message, request_id
-                )
-                await response.write(f"data: {json.dumps(data)}\n\n".encode())
-            await response.write_eof()
-            return
-        transport = request.transport
-        if transport is not None:
-            transport.close()
-
-
-def _error(
-    kind: str,
-    status: int,
-    code: str,
-    message: str,
-    request_id: str,
-    retry_after: float | None = None,
-) -> web.Response:
-    body = (
-        protocol.native_error(code, message, request_id)
-        if kind == "dashscope"
-        else protocol.openai_error(status, code, message, request_id)
-    )
-    headers = {"x-request-id": request_id}
-    if retry_after is not None:
-        headers["Retry-After"] = f"{retry_after:g}"
-    return web.json_response(body, status=status, headers=headers)

@@ -81,4 +81,4 @@ def test_chat_reports_service_errors_with_exit_1(kimi_simulator: KimiSimulator) 
     }
     result = _run("chat", "hi", env=env)
     assert result.returncode == 1
-    assert "InvalidApiKey" in result.stdout
+    assert "invalid_api_key" in result.stdout  # the compatible endpoint's spelling

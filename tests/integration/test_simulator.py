@@ -47,7 +47,7 @@ def test_orphan_tool_message_gets_400(client: openai.OpenAI) -> None:
         ],
     )
     assert error.status_code == 400
-    assert error.body["code"] == "InvalidParameter"  # type: ignore[index]
+    assert error.body["code"] == "invalid_parameter_error"  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_unsupported_parameters_get_invalid_parameter(
         extra_body=extra,
     )
     assert error.status_code == 400
-    assert error.body["code"] == "InvalidParameter"  # type: ignore[index]
+    assert error.body["code"] == "invalid_parameter_error"  # type: ignore[index]
 
 
 def test_missing_key_gets_401(kimi_simulator: KimiSimulator) -> None:
@@ -79,7 +79,7 @@ def test_missing_key_gets_401(kimi_simulator: KimiSimulator) -> None:
         client, model=THINKING_MODEL, messages=[{"role": "user", "content": "x"}]
     )
     assert error.status_code == 401
-    assert error.body["code"] == "InvalidApiKey"  # type: ignore[index]
+    assert error.body["code"] == "invalid_api_key"  # type: ignore[index]
 
 
 def test_openai_sdk_parses_streamed_reasoning(
