@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,6 +31,7 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_kimi import call_site, streaming, structured
+from langchain_kimi.checks import check_params
 from langchain_kimi.errors import BadRequestError, MissingAPIKeyError
 from langchain_kimi.extra_kwargs import accepted_names, sort_out_unknown
 from langchain_kimi.field_docs import fields_section
@@ -45,7 +47,6 @@ from langchain_kimi.request import (
     REQUEST_FIELDS,
     ChatRequest,
     build_request,
-    check_params,
     is_json_mode_refusal,
 )
 from langchain_kimi.response import (
@@ -54,10 +55,16 @@ from langchain_kimi.response import (
     chunks,
     to_ai_message,
 )
+from langchain_kimi.retry import MAX_RETRY_WAIT
 from langchain_kimi.streaming import StreamCall
 from langchain_kimi.tokens import estimate_messages, estimate_text
 from langchain_kimi.tools import ToolChoice, plan_tool_choice, tool_definition
-from langchain_kimi.transports import Transport, endpoint_for, make_transport
+from langchain_kimi.transports import (
+    Transport,
+    endpoint_for,
+    make_transport,
+    warn_if_clear_text,
+)
 
 if TYPE_CHECKING:
     from langchain_core.caches import BaseCache
@@ -74,6 +81,10 @@ _FROM_STREAM: Any = object()
 
 API_KEY_ENV = "DASHSCOPE_API_KEY"
 BASE_URL_ENV = "DASHSCOPE_BASE_URL"
+
+#: Held while a model builds its transport, so threads racing to make a
+#: model's first call share one transport (and one connection pool).
+_TRANSPORT_LOCK = threading.Lock()
 
 
 class ChatKimi(BaseChatModel):
@@ -113,8 +124,14 @@ class ChatKimi(BaseChatModel):
             chosen transport (``.../compatible-mode/v1`` or ``.../api/v1``).
         transport: ``"openai"`` (default, the ``openai`` SDK) or
             ``"dashscope"`` (the ``dashscope`` SDK); same behaviour.
-        timeout, max_retries: 429, 5xx and dropped connections are retried
-            ``max_retries`` times (default 2) with backoff and ``Retry-After``.
+        timeout: a whole reply's deadline in seconds; for streams, the
+            longest wait for the first event and between events.
+        max_retries, max_retry_wait: rate limits, 5xx, dropped connections,
+            timeouts and cut replies are retried ``max_retries`` times
+            (default 2; 0 means one request) with backoff, honouring
+            ``Retry-After`` up to ``max_retry_wait`` seconds (default 60; a
+            longer wait raises ``RateLimitError`` at once, ``retry_after``
+            set). Quota refusals and other 4xx are never retried.
 
     Instantiate:
         .. code-block:: python
@@ -250,11 +267,16 @@ class ChatKimi(BaseChatModel):
     timeout: float | None = Field(
         default=None, validation_alias=AliasChoices("timeout", "request_timeout")
     )
-    """Seconds per request (for streams: the longest wait for data); unset,
-    the SDK's default."""
+    """A whole reply's deadline in seconds; for streams, the longest wait for
+    the first event and between events (heartbeats do not count). Unset, the
+    SDK's default."""
     max_retries: int = 2
-    """Retries of 429, 5xx and dropped connections, with exponential backoff
-    honouring ``Retry-After``; other errors are never retried."""
+    """Retries of 429, 5xx, dropped connections, timeouts and cut replies, with
+    exponential backoff honouring ``Retry-After``; 0 means one request. Quota
+    refusals and other 4xx are never retried."""
+    max_retry_wait: float = MAX_RETRY_WAIT
+    """The longest ``Retry-After`` honoured, in seconds (default 60); a longer
+    one raises ``RateLimitError`` at once, with ``retry_after`` set."""
     streaming: bool = False
     """Serve ``invoke`` by streaming (the result is the same message)."""
     stream_usage: bool = True
@@ -309,6 +331,7 @@ class ChatKimi(BaseChatModel):
             seed: int | None = ...,
             timeout: float | None = ...,
             max_retries: int = ...,
+            max_retry_wait: float = ...,
             streaming: bool = ...,
             stream_usage: bool = ...,
             enable_search: bool | None = ...,
@@ -346,6 +369,7 @@ class ChatKimi(BaseChatModel):
 
     @model_validator(mode="after")
     def _resolve_base_url(self) -> Self:
+        warn_if_clear_text(self.base_url)
         self.base_url = endpoint_for(self.transport, self.base_url)
         return self
 
@@ -445,20 +469,24 @@ class ChatKimi(BaseChatModel):
     # -- request building ---------------------------------------------------
 
     def _get_transport(self) -> Transport:
-        if self._transport is None:
-            if self.api_key is None or not self.api_key.get_secret_value():
-                raise MissingAPIKeyError(
-                    f"No API key: set the {API_KEY_ENV} environment variable or pass "
-                    "api_key=... (a Model Studio key from the China (Beijing) region)."
-                )
-            self._transport = make_transport(
-                self.transport,
-                api_key=self.api_key.get_secret_value(),
-                base_url=endpoint_for(self.transport, self.base_url),
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-                default_headers=self.default_headers,
+        if self._transport is not None:
+            return self._transport
+        if self.api_key is None or not self.api_key.get_secret_value():
+            raise MissingAPIKeyError(
+                f"No API key: set the {API_KEY_ENV} environment variable or pass "
+                "api_key=... (a Model Studio key from the China (Beijing) region)."
             )
+        with _TRANSPORT_LOCK:
+            if self._transport is None:
+                self._transport = make_transport(
+                    self.transport,
+                    api_key=self.api_key.get_secret_value(),
+                    base_url=endpoint_for(self.transport, self.base_url),
+                    timeout=self.timeout,
+                    max_retries=self.max_retries,
+                    max_retry_wait=self.max_retry_wait,
+                    default_headers=self.default_headers,
+                )
         return self._transport
 
     # -- copies: never the live client -------------------------------------

@@ -3,7 +3,9 @@
 Each carries the HTTP status, DashScope's ``code``, the service's own message
 and the request id, so a user can quote them to support. The SDK exception that
 caused it is chained as ``__cause__``. Which class a failure becomes depends
-only on its status and code (``error_for``), never on the transport.
+only on its status, code and message (``error_for``), never on the transport:
+the classification is the data below, one table for both spellings of every
+code (CamelCase on the native endpoint, snake_case on the compatible one).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class KimiError(Exception):
             facts.append(f"HTTP {self.status_code}")
         if self.request_id:
             facts.append(f"request_id={self.request_id}")
+        if self.retry_after is not None:
+            facts.append(f"retry_after={self.retry_after:g}s")
         tail = f" ({', '.join(facts)})" if facts else ""
         return f"{head}{self.message}{tail}"
 
@@ -53,20 +57,40 @@ class AuthenticationError(KimiError):
     """Wrong or missing key, or a key from outside China (Beijing) (HTTP 401/403)."""
 
 
+class PermissionDeniedError(KimiError):
+    """The key is valid but may not use this model or feature (HTTP 403)."""
+
+
 class NotFoundError(KimiError):
     """Unknown model or endpoint (HTTP 404); check ``model`` and ``base_url``."""
 
 
+class QuotaExceededError(KimiError):
+    """A quota or billing refusal that waiting cannot clear; never retried."""
+
+
 class RateLimitError(KimiError):
-    """Rate or quota limit (HTTP 429); retried with backoff."""
+    """Rate limit (HTTP 429, ``Throttling*``); retried with backoff.
+
+    ``retry_after`` holds the wait the service asked for, in seconds, when it
+    said; a wait longer than ``max_retry_wait`` is raised at once.
+    """
 
     retryable = True
 
 
 class ServerError(KimiError):
-    """Service fault (HTTP 5xx); retried with backoff."""
+    """Service fault (HTTP 5xx, ``InternalError*``); retried with backoff."""
 
     retryable = True
+
+
+class InvalidResponseError(ServerError):
+    """The reply could not be read: not JSON, not an object, not UTF-8, too long.
+
+    A fault on the service's side (or a proxy's), not a connection failure;
+    retried like a server error while nothing has reached the caller.
+    """
 
 
 class APIConnectionError(KimiError):
@@ -79,32 +103,103 @@ class APITimeoutError(APIConnectionError):
     """The request exceeded ``timeout``; retried like a dropped connection."""
 
 
-class IncompleteStreamError(APIConnectionError):
-    """A stream ended before its finish reason: the answer is cut, never complete.
+class IncompleteReplyError(KimiError):
+    """The reply ended before the model finished its answer: never passed off as
+    complete. Retried only while nothing has reached the caller."""
 
-    Retried only while nothing has reached the caller yet.
-    """
+    retryable = True
 
 
+class IncompleteStreamError(IncompleteReplyError, APIConnectionError):
+    """A stream ended before its finish reason: the answer is cut."""
+
+
+class IncompleteResponseError(IncompleteReplyError):
+    """A whole reply came without choices or without a finish reason."""
+
+
+class MissingAPIKeyError(AuthenticationError, ValueError):
+    """No API key was configured; raised before any request is made."""
+
+
+QUOTA_ADVICE = "Check the account's quota or billing in the Model Studio console."
+
+#: Codes in both spellings (native CamelCase, compatible snake_case).
 _BY_CODE: dict[str, type[KimiError]] = {
-    "DataInspectionFailed": ContentModerationError,
     "InvalidApiKey": AuthenticationError,
-    "InvalidParameter": BadRequestError,
-    "Arrearage": BadRequestError,
+    "invalid_api_key": AuthenticationError,
+    "DataInspectionFailed": ContentModerationError,
+    "data_inspection_failed": ContentModerationError,
+    "InternalError.Algo.DataInspectionFailed": ContentModerationError,
     "ModelNotFound": NotFoundError,
-    "InternalError": ServerError,
+    "model_not_found": NotFoundError,
+    "InvalidParameter": BadRequestError,
+    "invalid_parameter_error": BadRequestError,
+    "invalid_request_error": BadRequestError,
+    "AccessDenied": PermissionDeniedError,
+    "access_denied": PermissionDeniedError,
+    "insufficient_quota": QuotaExceededError,
+    "CommodityNotPurchased": QuotaExceededError,
+    "PrepaidBillOverdue": QuotaExceededError,
+    "PostpaidBillOverdue": QuotaExceededError,
+    "Arrearage": QuotaExceededError,
+    "arrearage": QuotaExceededError,
+    "AccessDenied.Unpurchased": QuotaExceededError,
+    "internal_error": ServerError,
+    "ModelServingError": ServerError,
+    "model_serving_error": ServerError,
+    "ModelUnavailable": ServerError,
+    "model_unavailable": ServerError,
+    "ServiceUnavailable": ServerError,
+    "service_unavailable": ServerError,
+    "RequestTimeOut": ServerError,
+    "request_timeout": ServerError,
+    "SystemError": ServerError,
+    "system_error": ServerError,
+}
+
+#: Code families, checked after the exact codes.
+_BY_PREFIX: tuple[tuple[str, type[KimiError]], ...] = (
+    ("AllocationQuota.", QuotaExceededError),
+    ("Throttling", RateLimitError),
+    ("limit_", RateLimitError),
+    ("InternalError", ServerError),
+)
+
+#: The service's words that decide the class whatever the code says.
+_BY_MESSAGE: tuple[tuple[str, type[KimiError]], ...] = (
+    ("Model not exist.", NotFoundError),
+    ("Free allocated quota exceeded", QuotaExceededError),
+)
+
+#: Classes by HTTP status, when neither message nor code decides.
+_BY_STATUS: dict[int, type[KimiError]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
 }
 
 
-def _class_for(status_code: int | None, code: str | None) -> type[KimiError]:
-    if code in _BY_CODE:
-        return _BY_CODE[code]
-    if (code or "").startswith("Throttling") or status_code == 429:
-        return RateLimitError
-    if status_code in (401, 403):
-        return AuthenticationError
-    if status_code == 404:
-        return NotFoundError
+def classify(
+    status_code: int | None, code: str | None, message: str
+) -> type[KimiError]:
+    """The class of a failure: the message rules, the code, then the status.
+
+    ``status_code`` is ``None`` for errors reported in-band (under HTTP 200, in
+    a stream or a whole body), which are classified by their code alone.
+    """
+    for words, cls in _BY_MESSAGE:
+        if words in message:
+            return cls
+    if code:
+        if code in _BY_CODE:
+            return _BY_CODE[code]
+        for prefix, cls in _BY_PREFIX:
+            if code.startswith(prefix):
+                return cls
+    if status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
     if status_code is not None and status_code >= 500:
         return ServerError
     if status_code is not None and status_code >= 400:
@@ -119,8 +214,10 @@ def error_for(
     request_id: str | None = None,
     retry_after: float | None = None,
 ) -> KimiError:
-    """Map a failed response (status and DashScope code) to the project's class."""
-    cls = _class_for(status_code, code)
+    """Map a failure (status, DashScope code, message) to the project's class."""
+    cls = classify(status_code, code, message)
+    if cls is QuotaExceededError and QUOTA_ADVICE not in message:
+        message = f"{message.rstrip()} {QUOTA_ADVICE}".lstrip()
     return cls(
         message,
         status_code=status_code,
@@ -128,7 +225,3 @@ def error_for(
         request_id=request_id,
         retry_after=retry_after,
     )
-
-
-class MissingAPIKeyError(AuthenticationError, ValueError):
-    """No API key was configured; raised before any request is made."""

@@ -21,7 +21,8 @@ class KimiModelSpec:
     """What one Kimi model can do, with its limits and prices.
 
     ``None`` for a limit means "unknown": no client-side check is made.
-    ``configurable`` lists the sampling parameters the service accepts.
+    ``configurable`` lists the sampling parameters the service accepts;
+    ``max_choices`` how many choices (``n``) one request may ask for.
     ``forced_tool_choice`` says whether the service takes a ``tool_choice``
     that forces a named tool; thinking models refuse one (Model Studio API
     reference: "models in thinking mode do not support forcing a tool").
@@ -41,6 +42,7 @@ class KimiModelSpec:
     web_search: bool = True
     partial_mode: bool = True
     configurable: frozenset[str] = frozenset(SAMPLING_PARAMETERS)
+    max_choices: int = 1
     known: bool = True
 
     def cost_usd(self, input_tokens: int, output_tokens: int) -> float | None:

@@ -69,3 +69,11 @@ class Delta(TypedDict, total=False):
     tool_calls: list[ToolCallPiece]
     finish_reason: str
     usage: Usage
+
+
+class ErrorInfo(TypedDict):
+    """What an error body says, whichever protocol or framing carried it."""
+
+    code: str | None
+    message: str
+    request_id: str | None

@@ -5,8 +5,9 @@ Pure: no I/O, no model instance. It fixes the order in which settings apply
 ``extra_body``), converts the messages, serves OpenAI's ``json_schema``
 response format as Kimi's JSON mode plus an instruction carrying the schema,
 turns ``tool_choice`` into a documented value (``tools.plan_tool_choice``),
-and refuses what the model's features table rules out with a ``ValueError``
-naming the model, the parameter and what to do instead. What deserves a
+and refuses (``checks``) what the service or the model's features table rules
+out, with a ``ValueError`` naming the model, the parameter and what to do
+instead. What deserves a
 warning but no refusal travels as ``notices``, so the model instance can say
 it once. The protocol modules map the result to their own bodies.
 """
@@ -21,6 +22,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from langchain_kimi import call_site
+from langchain_kimi.checks import check_request, refuse
 from langchain_kimi.errors import BadRequestError, ContentModerationError
 from langchain_kimi.messages import (
     KeepReasoning,
@@ -28,12 +30,7 @@ from langchain_kimi.messages import (
     tool_turns_without_reasoning,
     with_system_instruction,
 )
-from langchain_kimi.models import (
-    INSTRUCT_MODEL,
-    THINKING_MODEL,
-    KimiModelSpec,
-    get_model_spec,
-)
+from langchain_kimi.models import KimiModelSpec, get_model_spec
 from langchain_kimi.tokens import estimate_messages
 from langchain_kimi.tools import plan_tool_choice
 
@@ -112,6 +109,13 @@ def build_request(
     params.update(extra_body or {})
     params = {key: value for key, value in params.items() if value is not None}
     spec = get_model_spec(model)
+    if not messages:
+        raise refuse(
+            spec,
+            "messages",
+            "needs at least one message, and the list is empty",
+            "Pass a string or a non-empty list of messages.",
+        )
     sent = to_request_messages(messages, spec.model, keep_reasoning)
     notices: list[Notice] = []
     plan = plan_tool_choice(
@@ -206,114 +210,6 @@ def _json_schema_instruction(spec: KimiModelSpec, params: dict[str, Any]) -> str
     schema = (response_format.get("json_schema") or {}).get("schema")
     params["response_format"] = dict(JSON_OBJECT)
     return json_instruction(schema)
-
-
-def _refuse(spec: KimiModelSpec, parameter: str, why: str, fix: str) -> ValueError:
-    return ValueError(f"{spec.model} {why} ({parameter}). {fix}")
-
-
-def _other_model(spec: KimiModelSpec) -> str:
-    return INSTRUCT_MODEL if spec.model == THINKING_MODEL else THINKING_MODEL
-
-
-def check_request(
-    spec: KimiModelSpec,
-    messages: list[dict[str, Any]],
-    params: Mapping[str, Any],
-) -> None:
-    """Refuse what the model's features table rules out."""
-    if not spec.known:
-        return
-    check_params(spec, params)
-    _check_response_format(spec, messages, params)
-    _check_partial(spec, messages)
-
-
-def check_params(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
-    """The refusals that need no messages; ``ChatKimi(...)`` runs them too."""
-    if not spec.known:
-        return
-    for name in ("top_p", "presence_penalty", "temperature"):
-        if params.get(name) is not None and name not in spec.configurable:
-            raise _refuse(
-                spec,
-                name,
-                f"does not let clients set {name}; the service fixes it",
-                f"Remove {name}, or use {_other_model(spec)}, where it is "
-                "configurable.",
-            )
-    max_tokens = params.get("max_tokens")
-    if (
-        max_tokens is not None
-        and spec.max_output_tokens is not None
-        and max_tokens > spec.max_output_tokens
-    ):
-        raise _refuse(
-            spec,
-            "max_tokens",
-            f"answers with at most {spec.max_output_tokens} tokens, "
-            f"{max_tokens} were asked for",
-            f"Set max_tokens to {spec.max_output_tokens} or less.",
-        )
-    if not spec.web_search and (
-        params.get("enable_search") or params.get("search_options")
-    ):
-        parameter = "enable_search" if params.get("enable_search") else "search_options"
-        raise _refuse(
-            spec,
-            parameter,
-            "has no web search",
-            f"Use {INSTRUCT_MODEL}, which has it, or drop enable_search and "
-            "search_options.",
-        )
-    if params.get("tools") and not spec.function_calling:
-        raise _refuse(
-            spec, "tools", "has no function calling", "Drop the tools from the call."
-        )
-
-
-def _check_response_format(
-    spec: KimiModelSpec, messages: list[dict[str, Any]], params: Mapping[str, Any]
-) -> None:
-    response_format = params.get("response_format")
-    if not response_format:
-        return
-    kind = response_format.get("type")
-    if kind == "text":
-        return
-    if not spec.structured_output:
-        raise _refuse(
-            spec,
-            "response_format",
-            "has no structured output (JSON mode)",
-            "Use with_structured_output(..., method='function_calling') or "
-            f"{THINKING_MODEL}.",
-        )
-    if kind != "json_object":
-        raise _refuse(
-            spec,
-            "response_format",
-            f"supports only {{'type': 'json_object'}} and 'json_schema', not {kind!r}",
-            "Use {'type': 'json_object'} and describe the schema in the prompt, "
-            "or with_structured_output(schema), which does both.",
-        )
-    if not any("json" in str(m.get("content") or "").lower() for m in messages):
-        raise _refuse(
-            spec,
-            "response_format",
-            "refuses JSON mode unless a message contains the word 'json'",
-            "Say 'JSON' in the system or user message, e.g. 'Reply in JSON.'",
-        )
-
-
-def _check_partial(spec: KimiModelSpec, messages: list[dict[str, Any]]) -> None:
-    if messages and messages[-1].get("partial") and not spec.partial_mode:
-        raise _refuse(
-            spec,
-            "partial",
-            "has no partial mode (continuing a prefilled assistant message)",
-            "Drop partial=True from the last assistant message.",
-        )
 
 
 def warn_if_too_long(spec: KimiModelSpec, messages: list[BaseMessage]) -> None:

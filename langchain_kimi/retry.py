@@ -1,11 +1,14 @@
 """Retries with backoff, one policy for both transports.
 
-The SDKs' own retries are off (the openai SDK would also retry 408/409, the
-dashscope SDK does not retry at all), so the two transports behave the same:
-429, 5xx and dropped connections are retried up to ``max_retries`` times,
-honouring ``Retry-After``; every other 4xx is raised at once. A stream is
-retried only until its first event has been read, so the caller never sees
-text twice.
+The SDKs' own resends are off or counted (the openai SDK gets
+``max_retries=0``; the dashscope SDK's resend on a dropped connection is
+defused by the transport's own session), so ``max_retries`` is the whole
+story: ``max_retries=0`` means one request. Rate limits, server faults, dropped
+connections, timeouts and cut replies are retried, honouring ``Retry-After``
+up to ``max_retry_wait`` (a longer wait is raised at once, with
+``retry_after`` set); quota refusals and other 4xx never. A stream is retried
+only until its first chunk would reach the caller, so nobody sees text twice.
+Each retry is logged at INFO.
 """
 
 from __future__ import annotations
@@ -16,20 +19,25 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
-from langchain_kimi.errors import KimiError
+from langchain_kimi.errors import IncompleteStreamError, KimiError
 
 T = TypeVar("T")
 logger = logging.getLogger("langchain_kimi")
 
 BASE_DELAY = 0.5
 MAX_DELAY = 8.0
-MAX_RETRY_AFTER = 60.0
+MAX_RETRY_WAIT = 60.0
 
 
 def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or date)."""
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or date).
+
+    ``headers`` must answer lower-case names (httpx and requests headers do;
+    plain dicts are lower-cased by the caller).
+    """
     if not headers:
         return None
     millis = headers.get("retry-after-ms")
@@ -52,81 +60,151 @@ def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
     return max(0.0, float(parsed.timestamp()) - time.time())
 
 
-def retry_delay(attempt: int, error: KimiError, max_retries: int) -> float | None:
-    """Seconds before retry number ``attempt + 1``, or ``None`` to give up."""
-    if not error.retryable or attempt >= max_retries:
-        return None
-    if error.retry_after is not None and error.retry_after <= MAX_RETRY_AFTER:
-        return error.retry_after
-    backoff: float = min(MAX_DELAY, BASE_DELAY * 2.0**attempt)
-    return backoff * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry: ``max_retries`` retries after the first
+    attempt; a ``Retry-After`` up to ``max_retry_wait`` seconds is honoured."""
+
+    max_retries: int = 2
+    max_retry_wait: float = MAX_RETRY_WAIT
+
+    def delay(self, attempt: int, error: KimiError) -> float | None:
+        """Seconds before retry number ``attempt + 1``, or ``None`` to give up."""
+        if not error.retryable or attempt >= self.max_retries:
+            return None
+        if error.retry_after is not None:
+            return (
+                error.retry_after if error.retry_after <= self.max_retry_wait else None
+            )
+        backoff: float = min(MAX_DELAY, BASE_DELAY * 2.0**attempt)
+        return backoff * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
 
 
-def _log(error: KimiError, delay: float, attempt: int) -> None:
-    logger.info("Retrying in %.2fs (retry %d) after: %s", delay, attempt + 1, error)
+class _Attempts:
+    """The bookkeeping both twins share: count attempts, decide, log."""
+
+    __slots__ = ("attempt", "policy")
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+        self.attempt = 0
+
+    def pause(self, error: KimiError) -> float:
+        """Seconds to wait before the next attempt; re-raises ``error`` to give up."""
+        delay = self.policy.delay(self.attempt, error)
+        if delay is None:
+            raise error
+        self.attempt += 1
+        logger.info(
+            "Retry %d of %d in %.2f s after code=%s status=%s: %s",
+            self.attempt,
+            self.policy.max_retries,
+            delay,
+            error.code or type(error).__name__,
+            error.status_code,
+            error.message,
+        )
+        return delay
 
 
-def call_with_retries(call: Callable[[], T], max_retries: int) -> T:
+def call_with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:
     """Run ``call``, retrying transient ``KimiError`` failures."""
-    attempt = 0
+    attempts = _Attempts(policy)
     while True:
         try:
             return call()
         except KimiError as error:
-            delay = retry_delay(attempt, error, max_retries)
-            if delay is None:
-                raise
-            _log(error, delay, attempt)
-            time.sleep(delay)
-            attempt += 1
+            time.sleep(attempts.pause(error))
 
 
-async def acall_with_retries(call: Callable[[], Awaitable[T]], max_retries: int) -> T:
-    """Async twin of ``call_with_retries``; only the sleep differs."""
-    attempt = 0
+async def acall_with_retries(
+    call: Callable[[], Awaitable[T]], policy: RetryPolicy
+) -> T:
+    """Async ``call_with_retries``; only the awaits differ."""
+    attempts = _Attempts(policy)
     while True:
         try:
             return await call()
         except KimiError as error:
-            delay = retry_delay(attempt, error, max_retries)
-            if delay is None:
-                raise
-            _log(error, delay, attempt)
-            await asyncio.sleep(delay)
-            attempt += 1
+            await asyncio.sleep(attempts.pause(error))
+
+
+def _nothing_delivered() -> IncompleteStreamError:
+    return IncompleteStreamError(
+        "The stream ended before its first chunk; nothing was delivered."
+    )
 
 
 def stream_with_retries(
-    open_stream: Callable[[], Iterator[T]], max_retries: int
+    open_stream: Callable[[], Iterator[T]],
+    policy: RetryPolicy,
+    delivers: Callable[[T], bool],
 ) -> Iterator[T]:
-    """Open a stream and read its first item with retries; then pass it through."""
+    """Retry a stream until an item for which ``delivers`` is true is read.
+
+    Items before it (metadata only) are held back and passed on with it; a
+    stream that ends before such an item is cut with nothing delivered, and
+    is retried too. The stream is closed when the caller stops early.
+    """
 
     def first() -> tuple[Iterator[T], list[T]]:
         stream = open_stream()
+        head: list[T] = []
         try:
-            return stream, [next(stream)]
-        except StopIteration:
-            return stream, []
+            for item in stream:
+                head.append(item)
+                if delivers(item):
+                    return stream, head
+        except BaseException:
+            _close(stream)
+            raise
+        raise _nothing_delivered()
 
-    stream, head = call_with_retries(first, max_retries)
-    yield from head
-    yield from stream
+    stream, head = call_with_retries(first, policy)
+    try:
+        yield from head
+        yield from stream
+    finally:
+        _close(stream)
 
 
 async def astream_with_retries(
-    open_stream: Callable[[], AsyncIterator[T]], max_retries: int
+    open_stream: Callable[[], AsyncIterator[T]],
+    policy: RetryPolicy,
+    delivers: Callable[[T], bool],
 ) -> AsyncIterator[T]:
-    """Async twin of ``stream_with_retries``."""
+    """Async ``stream_with_retries``; only the awaits differ."""
 
     async def first() -> tuple[AsyncIterator[T], list[T]]:
         stream = open_stream()
+        head: list[T] = []
         try:
-            return stream, [await stream.__anext__()]
-        except StopAsyncIteration:
-            return stream, []
+            async for item in stream:
+                head.append(item)
+                if delivers(item):
+                    return stream, head
+        except BaseException:
+            await _aclose(stream)
+            raise
+        raise _nothing_delivered()
 
-    stream, head = await acall_with_retries(first, max_retries)
-    for item in head:
-        yield item
-    async for item in stream:
-        yield item
+    stream, head = await acall_with_retries(first, policy)
+    try:
+        for item in head:
+            yield item
+        async for item in stream:
+            yield item
+    finally:
+        await _aclose(stream)
+
+
+def _close(stream: Iterator[object]) -> None:
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()
+
+
+async def _aclose(stream: AsyncIterator[object]) -> None:
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()

@@ -1,11 +1,28 @@
-"""What both protocols spell alike: usage counts, tool calls, message pieces."""
+"""What both protocols spell alike: usage counts, tool calls, message pieces,
+error bodies (JSON, SSE-framed or text; nested or flat) and the completeness
+check every whole reply passes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from langchain_kimi.normalized import Delta, Result, ToolCall, ToolCallPiece, Usage
+from langchain_kimi.errors import (
+    IncompleteResponseError,
+    InvalidResponseError,
+    KimiError,
+    error_for,
+)
+from langchain_kimi.normalized import (
+    Delta,
+    ErrorInfo,
+    Result,
+    ToolCall,
+    ToolCallPiece,
+    Usage,
+)
+from langchain_kimi.retry import parse_retry_after
 
 
 def _count(value: Any) -> int | None:
@@ -107,6 +124,13 @@ def copy_message_piece(message: Mapping[str, Any], delta: Delta) -> None:
         delta["tool_calls"] = tool_call_pieces(calls)
 
 
+def finish_of(choice: Mapping[str, Any]) -> str | None:
+    """A choice's finish reason; ``None`` while unfinished (native streams say
+    the string ``"null"`` until the end)."""
+    finish = choice.get("finish_reason")
+    return None if finish in (None, "", "null") else str(finish)
+
+
 def result(
     message: Mapping[str, Any],
     *,
@@ -127,3 +151,159 @@ def result(
         finish_reason=finish_reason,
         usage=usage,
     )
+
+
+# -- reading bodies and errors -------------------------------------------------
+
+_SNIPPET = 300
+
+
+def snippet(body: bytes) -> str:
+    """The start of a body as text, for a message (undecodable bytes replaced)."""
+    text = " ".join(body[: _SNIPPET * 4].decode("utf-8", "replace").split())
+    return text[:_SNIPPET] + ("..." if len(text) > _SNIPPET else "")
+
+
+def invalid_body(what: str, body: bytes, request_id: str | None) -> KimiError:
+    """The error for a reply that cannot be read as the protocol says."""
+    shown = f": {snippet(body)!r}" if body.strip() else " (empty)"
+    return InvalidResponseError(
+        f"The service sent {what}{shown}.", status_code=200, request_id=request_id
+    )
+
+
+def decode_object(body: bytes, request_id: str | None = None) -> Mapping[str, Any]:
+    """A whole reply's JSON object; ``InvalidResponseError`` if it is not one."""
+    try:
+        data = json.loads(body)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        raise invalid_body("a reply that is not JSON", body, request_id) from None
+    if not isinstance(data, Mapping):
+        raise invalid_body("a reply that is not a JSON object", body, request_id)
+    return data
+
+
+def error_info(data: Mapping[str, Any]) -> ErrorInfo:
+    """Code, message and request id of an error object, nested or flat.
+
+    The compatible endpoint nests them (``{"error": {...}, "request_id"}``),
+    the native one does not (``{"code", "message", "request_id"}``).
+    """
+    inner = data.get("error")
+    detail: Mapping[str, Any] = inner if isinstance(inner, Mapping) else data
+    code = detail.get("code") or detail.get("type")
+    message = detail.get("message") or detail.get("msg")
+    request_id = data.get("request_id") or detail.get("request_id")
+    return ErrorInfo(
+        code=str(code) if code else None,
+        message=str(message) if message else "",
+        request_id=str(request_id) if request_id else None,
+    )
+
+
+def _json_candidates(body: bytes) -> list[bytes]:
+    """Where an error body's JSON may be: its ``data:`` lines if SSE-framed."""
+    lines = [line.strip() for line in body.splitlines()]
+    framed = [line[5:].strip() for line in lines if line.startswith(b"data:")]
+    return framed or [body]
+
+
+def body_error_info(body: bytes | None) -> ErrorInfo:
+    """What an HTTP error body says: JSON, SSE-framed JSON, or plain text."""
+    for candidate in _json_candidates(body or b""):
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(data, Mapping):
+            return error_info(data)
+    text = snippet(body or b"")
+    return ErrorInfo(code=None, message=text, request_id=None)
+
+
+def status_error(
+    status: int,
+    body: bytes | None,
+    headers: Mapping[str, str],
+    request_id: str | None,
+) -> KimiError:
+    """An HTTP error status to the project's class, with the body's own facts.
+
+    ``headers`` answers lower-case names; ``request_id`` is the one from the
+    response headers, used when the body has none.
+    """
+    info = body_error_info(body)
+    message = info["message"] or f"The service answered HTTP {status}."
+    return error_for(
+        status,
+        info["code"],
+        message,
+        info["request_id"] or request_id,
+        parse_retry_after(headers),
+    )
+
+
+def in_band_error(info: ErrorInfo, request_id: str | None) -> KimiError:
+    """An error sent under HTTP 200 (a stream event or a whole body), by its code."""
+    return error_for(
+        None,
+        info["code"],
+        info["message"] or "The service reported an error.",
+        info["request_id"] or request_id,
+    )
+
+
+def is_error_object(data: Mapping[str, Any]) -> bool:
+    """Whether a 200 body or event is an error object instead of a reply.
+
+    ``{"error": {...}}`` on the compatible endpoint; a ``code`` with no
+    ``output`` (nor ``choices``) on the native one.
+    """
+    if data.get("error"):
+        return True
+    return bool(data.get("code")) and "output" not in data and "choices" not in data
+
+
+def unexpected_body(
+    status: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    request_id: str | None,
+) -> KimiError:
+    """A stream request answered with a body that is not an event stream."""
+    if status >= 400:
+        return status_error(status, body, headers, request_id)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, Mapping) and is_error_object(data):
+        return in_band_error(error_info(data), request_id)
+    return invalid_body("a body that is not an event stream", body, request_id)
+
+
+def whole_reply(
+    body: bytes,
+    request_id: str | None,
+    parse: Callable[[Mapping[str, Any]], Result],
+) -> Result:
+    """A whole reply's bytes to a complete result (``parse`` reads the object).
+
+    A body that is not a JSON object, an error object sent under HTTP 200,
+    and a reply with no choices or no finish reason all raise.
+    """
+    data = decode_object(body, request_id)
+    if is_error_object(data):
+        raise in_band_error(error_info(data), request_id)
+    return complete(parse(data))
+
+
+def complete(result: Result) -> Result:
+    """The result, if the model finished it; a cut or empty reply raises."""
+    if result["finish_reason"] is None:
+        raise IncompleteResponseError(
+            "The reply came without a finish reason (no choices, or a cut "
+            "answer); it was not returned as complete.",
+            request_id=result["request_id"],
+        )
+    return result

@@ -15,13 +15,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_kimi.errors import KimiError, error_for
-from langchain_kimi.normalized import Delta, Result, Usage
-from langchain_kimi.protocols.common import copy_message_piece, parse_usage, result
+from langchain_kimi.errors import KimiError
+from langchain_kimi.normalized import Delta, ErrorInfo, Result, Usage
+from langchain_kimi.protocols.common import (
+    copy_message_piece,
+    finish_of,
+    in_band_error,
+    invalid_body,
+    parse_usage,
+    result,
+    whole_reply,
+)
 from langchain_kimi.request import ChatRequest
-from langchain_kimi.retry import parse_retry_after
 
 PATH = "/services/aigc/text-generation/generation"
+#: The dashscope SDK's code for a stream event whose data was not JSON.
+SDK_UNREADABLE = "Unknown"
 
 
 def parameters(request: ChatRequest) -> dict[str, Any]:
@@ -47,11 +56,6 @@ def usage(raw: Any) -> Usage | None:
     return parse_usage(raw, "input_tokens", "output_tokens")
 
 
-def _finish(choice: Mapping[str, Any]) -> str | None:
-    finish = choice.get("finish_reason")
-    return None if finish in (None, "", "null") else str(finish)
-
-
 def _first_choice(body: Mapping[str, Any]) -> Mapping[str, Any]:
     output = body.get("output") or {}
     choices = output.get("choices") if isinstance(output, Mapping) else None
@@ -69,9 +73,14 @@ def parse_response(body: Mapping[str, Any]) -> Result:
         response_id=body.get("request_id"),
         request_id=body.get("request_id"),
         model=None,
-        finish_reason=_finish(choice),
+        finish_reason=finish_of(choice),
         usage=usage(body.get("usage")),
     )
+
+
+def parse_reply(body: bytes, request_id: str | None) -> Result:
+    """A whole reply's bytes to a complete result, or the error they carry."""
+    return whole_reply(body, request_id, parse_response)
 
 
 def parse_event(body: Mapping[str, Any]) -> Delta:
@@ -82,7 +91,7 @@ def parse_event(body: Mapping[str, Any]) -> Delta:
         message = choice.get("message")
         if message and isinstance(message, Mapping):
             copy_message_piece(message, delta)
-        finish = _finish(choice)
+        finish = finish_of(choice)
         if finish:
             delta["finish_reason"] = finish
             parsed = usage(body.get("usage"))
@@ -94,23 +103,31 @@ def parse_event(body: Mapping[str, Any]) -> Delta:
     return delta
 
 
-def checked(response: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The response or event itself, or its error raised (the SDK never raises)."""
-    status = response.get("status_code")
-    if status == 200:
-        return response
-    raise response_error(response)
+def checked(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A stream event from the SDK, or the in-band error it reports raised.
+
+    The SDK gives an ``event:error`` status 400 whatever the service meant
+    (it ignores ``:HTTP_STATUS`` comments), so the error is classified by its
+    code alone. An event whose data was not JSON comes as code ``Unknown``
+    with the raw data as its message.
+    """
+    if event.get("status_code") == 200:
+        return event
+    raise event_error(event)
 
 
-def response_error(response: Mapping[str, Any]) -> KimiError:
-    """A non-200 SDK response (or ``event:error``) to the project's exception."""
-    status = response.get("status_code")
-    headers = response.get("headers") or {}
-    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
-    return error_for(
-        int(status) if status is not None else None,
-        response.get("code") or None,
-        str(response.get("message") or "The service returned an error."),
-        response.get("request_id") or None,
-        parse_retry_after(lowered),
+def event_error(event: Mapping[str, Any]) -> KimiError:
+    request_id = str(event.get("request_id") or "") or None
+    message = event.get("message")
+    if event.get("code") == SDK_UNREADABLE:
+        return invalid_body(
+            "a stream event that is not JSON", str(message).encode(), request_id
+        )
+    return in_band_error(
+        ErrorInfo(
+            code=str(event.get("code") or "") or None,
+            message=str(message or ""),
+            request_id=request_id,
+        ),
+        None,
     )

@@ -13,14 +13,20 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_kimi.errors import KimiError, error_for
 from langchain_kimi.normalized import Delta, Result, Usage
-from langchain_kimi.protocols.common import copy_message_piece, parse_usage, result
+from langchain_kimi.protocols import common
+from langchain_kimi.protocols.common import (
+    copy_message_piece,
+    finish_of,
+    parse_usage,
+    result,
+    whole_reply,
+)
 from langchain_kimi.request import ChatRequest
-from langchain_kimi.retry import parse_retry_after
 
 PATH = "/chat/completions"
-DONE = "[DONE]"
+DONE = b"[DONE]"
+DATA = b"data:"
 REQUEST_ID_HEADER = "x-request-id"
 
 
@@ -48,17 +54,26 @@ def usage(raw: Any) -> Usage | None:
 
 def parse_response(body: Mapping[str, Any], request_id: str | None) -> Result:
     """A chat-completions JSON body to a normalized result."""
-    choices = body.get("choices") or [{}]
-    choice = choices[0] if isinstance(choices[0], Mapping) else {}
+    choices = body.get("choices")
+    choice = (
+        choices[0]
+        if isinstance(choices, list) and choices and isinstance(choices[0], Mapping)
+        else {}
+    )
     message = choice.get("message") or {}
     return result(
         message if isinstance(message, Mapping) else {},
         response_id=body.get("id"),
         request_id=body.get("request_id") or request_id,
         model=body.get("model"),
-        finish_reason=choice.get("finish_reason") or None,
+        finish_reason=finish_of(choice),
         usage=usage(body.get("usage") or choice.get("usage")),
     )
+
+
+def parse_reply(body: bytes, request_id: str | None) -> Result:
+    """A whole reply's bytes to a complete result, or the error they carry."""
+    return whole_reply(body, request_id, lambda data: parse_response(data, request_id))
 
 
 def parse_chunk(chunk: Mapping[str, Any]) -> Delta:
@@ -86,11 +101,13 @@ def parse_chunk(chunk: Mapping[str, Any]) -> Delta:
 
 
 class LineReader:
-    """SSE lines of one stream to normalized deltas (blank lines, comments skipped).
+    """SSE lines (bytes) of one stream to normalized deltas.
 
+    Blank lines, comments (heartbeats) and other fields give ``None``;
     ``done`` turns true at ``data: [DONE]``. A ``data: {"error": ...}`` event
-    raises the service's error. The first delta carries the request id from
-    the response headers.
+    raises the service's error; an event that is not a JSON object raises
+    ``InvalidResponseError``. The first delta carries the request id from the
+    response headers.
     """
 
     __slots__ = ("_first", "done", "request_id")
@@ -100,70 +117,30 @@ class LineReader:
         self.done = False
         self._first = True
 
-    def read(self, line: str) -> Delta | None:
+    def read(self, line: bytes) -> Delta | None:
         """The delta of one line, or ``None`` for blanks, comments and the end."""
-        if not line.startswith("data:"):
+        if not line.startswith(DATA):
             return None
-        data = line[5:].lstrip()
+        data = line[5:].strip()
         if data == DONE:
             self.done = True
             return None
-        event = json.loads(data)
+        if not data:
+            return None
+        try:
+            event = json.loads(data)
+        except ValueError:  # not JSON, or not UTF-8
+            raise common.invalid_body(
+                "a stream event that is not JSON", data, self.request_id
+            ) from None
+        if not isinstance(event, Mapping):
+            raise common.invalid_body(
+                "a stream event that is not a JSON object", data, self.request_id
+            )
         if "error" in event:
-            raise in_band_error(event, self.request_id)
+            raise common.in_band_error(common.error_info(event), self.request_id)
         delta = parse_chunk(event)
         if self._first:
             delta["request_id"] = self.request_id
             self._first = False
         return delta
-
-
-def in_band_error(event: Mapping[str, Any], request_id: str | None) -> KimiError:
-    """An ``{"error": {...}}`` object sent where a reply or chunk was expected."""
-    detail = event["error"] if isinstance(event.get("error"), Mapping) else event
-    return error_for(
-        None,
-        detail.get("code"),
-        detail.get("message") or "The service reported an error mid-stream.",
-        event.get("request_id") or request_id,
-    )
-
-
-def status_error(
-    status: int,
-    detail: Mapping[str, Any],
-    fallback_message: str,
-    headers: Mapping[str, str],
-    body: bytes | None,
-) -> KimiError:
-    """An HTTP error status to the project's class, keeping DashScope's facts.
-
-    ``detail`` is the inner ``error`` object (what the openai SDK keeps); when
-    the SDK kept none (a stream request's error body may come SSE-framed,
-    ``data: {"error": {...}}``), it is read from the body itself. The request
-    id sits beside it in the full body, or in ``x-request-id``.
-    """
-    whole = _error_body(body)
-    if not detail:
-        inner = whole.get("error")
-        detail = inner if isinstance(inner, Mapping) else {}
-    request_id = headers.get(REQUEST_ID_HEADER) or whole.get("request_id")
-    return error_for(
-        status,
-        detail.get("code"),
-        detail.get("message") or fallback_message,
-        str(request_id) if request_id else None,
-        parse_retry_after(headers),
-    )
-
-
-def _error_body(body: bytes | None) -> Mapping[str, Any]:
-    """An error body as JSON, plain or in its first ``data:`` line; else ``{}``."""
-    text = (body or b"").decode("utf-8", errors="replace").strip()
-    if text.startswith("data:"):
-        text = text[5:].split("\n", 1)[0]
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return {}
-    return data if isinstance(data, Mapping) else {}

@@ -35,6 +35,9 @@ PROFILE_KEYS = frozenset({"schema", "version", "source", "behaviour", "evidence"
 #: Where the two-valued switches are per endpoint: ``<stem>_compatible`` and
 #: ``<stem>_native``.
 ENDPOINTS: tuple[Endpoint, ...] = ("compatible", "native")
+#: The endpoint each protocol name (as ``RecordedRequest.protocol`` spells it)
+#: is served on.
+ENDPOINT_OF: dict[str, Endpoint] = {"openai": "compatible", "dashscope": "native"}
 
 #: The values of the switches that are not true/false.
 _VALUES: dict[str, tuple[str, ...]] = {

@@ -1,10 +1,8 @@
 """How the simulated service spells and frames its HTTP error answers.
 
 Kept apart from the handlers so that an error's body has one home:
-``spell`` gives one of the simulator's own refusal codes in an endpoint's
-spelling (the error-code page pairs them: "401-InvalidApiKey /
-invalid_api_key"), and ``error_body`` renders an error answer, plain JSON or
-SSE-framed, as ``Behaviour`` says for the endpoint.
+``error_body`` renders an error answer, plain JSON or SSE-framed, as
+``Behaviour`` says for the endpoint (``error_codes`` spells the code).
 """
 
 from __future__ import annotations
@@ -13,22 +11,7 @@ import json
 from dataclasses import dataclass
 
 from langchain_kimi.testing import protocol
-from langchain_kimi.testing.behaviour import Endpoint, Framing, Spelling
-
-#: The codes the simulator's own refusals use, CamelCase to snake_case
-#: (error-code page).
-SNAKE_CASE = {
-    "InvalidApiKey": "invalid_api_key",
-    "ModelNotFound": "model_not_found",
-    "InvalidParameter": "invalid_parameter_error",
-}
-_CAMEL_CASE = {snake: camel for camel, snake in SNAKE_CASE.items()}
-
-
-def spell(code: str, spelling: Spelling) -> str:
-    """``code`` in ``spelling``; codes outside the table are kept as given."""
-    table = SNAKE_CASE if spelling == "snake_case" else _CAMEL_CASE
-    return table.get(code, code)
+from langchain_kimi.testing.behaviour import Endpoint, Framing
 
 
 @dataclass(frozen=True)

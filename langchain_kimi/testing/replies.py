@@ -72,28 +72,63 @@ def _pieces(text: str | list[str] | None) -> list[str]:
     return list(text) if isinstance(text, list) else split_text(text)
 
 
-FaultKind = Literal["status", "drop", "stream_error"]
+FaultKind = Literal[
+    "status", "drop", "in_band", "stream_error", "raw", "reset", "stall", "trickle"
+]
+Framing = Literal["json", "sse"]
+Spelling = Literal["verbatim", "published"]
 
 
 @dataclass
 class Fault:
-    """A failure on demand.
+    """A failure on demand, as plain data (``kind`` picks the behaviour).
 
-    - ``status``: answer with HTTP ``status`` and DashScope's error body.
+    - ``status``: answer with HTTP ``status`` and the protocol's error body
+      (``code``, ``message``, the request id); ``framing="sse"`` sends that
+      body as an event stream (``data: {"error": ...}`` on the compatible
+      endpoint, an ``event:error`` block on the native one).
     - ``drop``: start streaming ``reply`` (or a default one), then close the
       connection after ``after_events`` events.
-    - ``stream_error``: same, then a mid-stream error (native ``event:error``;
-      an ``error`` object on the compatible endpoint).
+    - ``in_band``: an error under HTTP 200. A stream sends ``after_events``
+      events, then the error event (compatible: ``data: {"error": ...}``;
+      native: ``event:error``); a whole reply's body is the error object.
+      ``stream_error`` is its older name.
+    - ``raw``: answer with exactly ``body`` (bytes or text), ``status`` and
+      ``content_type``, whatever the request.
+    - ``reset``: read the request, then reset the connection (TCP RST)
+      without answering.
+    - ``stall``: a stream sends ``after_events`` events, then goes quiet for
+      ``stall`` seconds (or until ``KimiSimulator.release()``), sending an SSE
+      comment every ``heartbeat`` seconds if set, then carries on; a whole
+      reply waits before its body the same way.
+    - ``trickle``: send the reply (whole or streamed) one byte every
+      ``byte_delay`` seconds.
+
+    Options for every kind: ``delay`` holds back the answer; ``retry_after``
+    (seconds, or a string sent as it is, e.g. an HTTP date) adds a
+    ``Retry-After`` header; ``spelling="published"`` writes ``code`` the way
+    the endpoint asked spells it (``testing.error_codes``), ``"verbatim"``
+    as given; ``byte_delay`` also trickles a ``raw`` body; with
+    ``close_delimited`` a stream has no chunked framing and ends when the
+    connection closes (as HTTP/1.0 servers and some proxies send it).
     """
 
     kind: FaultKind = "status"
     status: int = 500
     code: str = "InternalError"
     message: str = "An internal error has occurred, please try again later."
-    retry_after: float | None = None
+    retry_after: float | str | None = None
     after_events: int = 2
     delay: float = 0.0
     reply: Reply | None = None
+    framing: Framing = "json"
+    spelling: Spelling = "verbatim"
+    body: bytes | str = b""
+    content_type: str = "application/json"
+    byte_delay: float = 0.0
+    stall: float = 60.0
+    heartbeat: float | None = None
+    close_delimited: bool = False
 
 
 def item_from_dict(data: dict[str, Any]) -> Reply | Fault:

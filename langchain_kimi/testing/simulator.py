@@ -13,9 +13,9 @@ the Kimi page and the published references; where those disagree,
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from os import PathLike
@@ -23,9 +23,9 @@ from typing import Any
 
 from aiohttp import web
 
-from langchain_kimi.testing import protocol, rules
-from langchain_kimi.testing.behaviour import Behaviour, Endpoint, Framing
-from langchain_kimi.testing.error_bodies import error_body, spell
+from langchain_kimi.testing import faults, protocol, rules
+from langchain_kimi.testing.behaviour import ENDPOINT_OF, Behaviour, Framing
+from langchain_kimi.testing.error_codes import in_spelling
 from langchain_kimi.testing.recording import RecordedRequest, ReplyQueue
 from langchain_kimi.testing.replies import Fault, Reply, item_from_dict
 from langchain_kimi.testing.responder import respond
@@ -37,7 +37,6 @@ COMPATIBLE_ROUTE = "/compatible-mode/v1/chat/completions"
 NATIVE_ROUTE = "/api/v1/services/aigc/text-generation/generation"
 DEFAULT_API_KEY = "sk-kimi-simulator"
 CONTROL_ROUTE = "/simulator"
-ENDPOINTS: dict[str, Endpoint] = {"openai": "compatible", "dashscope": "native"}
 
 
 class KimiSimulator(LoopbackServer):
@@ -86,6 +85,7 @@ class KimiSimulator(LoopbackServer):
             self.models[name] = unlisted_model(name)
         self.requests: list[RecordedRequest] = []
         self._queue = ReplyQueue()
+        self._released = threading.Event()
         self._default_connect_delay = connect_delay
         super().__init__(
             host=host,
@@ -122,7 +122,7 @@ class KimiSimulator(LoopbackServer):
         code: str,
         message: str = "Simulated failure.",
         *,
-        retry_after: float | None = None,
+        retry_after: float | str | None = None,
         times: int = 1,
     ) -> None:
         """Answer the next ``times`` requests with an HTTP error."""
@@ -130,6 +130,10 @@ class KimiSimulator(LoopbackServer):
             status=status, code=code, message=message, retry_after=retry_after
         )
         self.queue(*([fault] * times))
+
+    def release(self) -> None:
+        """End every ``stall`` fault now, and skip those to come (until ``reset``)."""
+        self._released.set()
 
     def reset(self) -> None:
         """Forget requests, queued items and connection counts; restore the
@@ -141,6 +145,7 @@ class KimiSimulator(LoopbackServer):
         self.behaviour = self._default_behaviour
         self.connect_delay = self._default_connect_delay
         self.reset_connections()
+        self._released.clear()
 
     @property
     def last_request(self) -> RecordedRequest:
@@ -209,7 +214,7 @@ class KimiSimulator(LoopbackServer):
             else bool(body.get("stream"))
         )
         behaviour = self.behaviour  # read once: a test may swap it
-        endpoint = ENDPOINTS[kind]
+        endpoint = ENDPOINT_OF[kind]
         framing: Framing = (
             behaviour.on("stream_error_framing", endpoint) if stream else "json"
         )
@@ -223,24 +228,32 @@ class KimiSimulator(LoopbackServer):
         if refusal is None:
             model = self.models[body["model"]]
             refusal = rules.check_parameters(model, params, record.messages, behaviour)
+        spelling = behaviour.on("error_codes", endpoint)
         if refusal is not None:
             status, code, message = refusal
             record.status = status
-            code = spell(code, behaviour.on("error_codes", endpoint))
-            return _error(endpoint, status, code, message, request_id, framing=framing)
-        item = self._queue.pop()
-        if isinstance(item, Fault) and item.kind == "status":
-            await asyncio.sleep(item.delay)
-            record.status = item.status
-            return _error(
-                endpoint,
-                item.status,
-                item.code,
-                item.message,
+            return faults.error_response(
+                kind,
+                status,
+                in_spelling(code, spelling),
+                message,
                 request_id,
-                item.retry_after,
                 framing=framing,
             )
+        item = self._queue.pop()
+        if isinstance(item, Fault):
+            answer = await faults.up_front(
+                request,
+                kind,
+                item,
+                request_id,
+                stream=stream,
+                spelling=spelling,
+                framing=framing,
+            )
+            if answer is not None:
+                record.status = faults.answered_status(item)
+                return answer
         fault = item if isinstance(item, Fault) else None
         reply = item if isinstance(item, Reply) else None
         if fault is not None:
@@ -253,7 +266,7 @@ class KimiSimulator(LoopbackServer):
             reply = respond(model, record.messages, params, parallel=parallel)
         if not parallel and len(reply.tool_calls) > 1:
             reply = dataclasses.replace(reply, tool_calls=reply.tool_calls[:1])
-        await asyncio.sleep(reply.delay)
+        await faults.wait(request, reply.delay)
         input_tokens = estimate_text(json.dumps(record.messages))
         name = body["model"]
         indexed = behaviour.tool_call_index_in_stream
@@ -263,7 +276,14 @@ class KimiSimulator(LoopbackServer):
                 if native
                 else protocol.openai_body(reply, name, request_id, input_tokens)
             )
-            return web.json_response(payload, headers={"x-request-id": request_id})
+            if fault is not None and fault.kind == "stall":
+                await faults.stall(request, None, fault, self._released)
+            return await faults.send_bytes(
+                request,
+                json.dumps(payload).encode(),
+                headers={"x-request-id": request_id},
+                byte_delay=faults.trickle_delay(fault),
+            )
         events: Iterator[str] = (
             protocol.native_events(
                 reply,
@@ -285,92 +305,12 @@ class KimiSimulator(LoopbackServer):
                 usage_in=reply.usage_in or behaviour.stream_usage,
             )
         )
-        return await self._stream(request, kind, events, reply, fault, request_id)
-
-    async def _stream(
-        self,
-        request: web.Request,
-        kind: str,
-        events: Iterator[str],
-        reply: Reply,
-        fault: Fault | None,
-        request_id: str,
-    ) -> web.StreamResponse:
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": "text/event-stream",
-                "Cache-Control": "no-cache",
-                "x-request-id": request_id,
-            }
+        return await faults.write_stream(
+            request, kind, events, reply, fault, request_id, self._released, spelling
         )
-        await response.prepare(request)
-        try:
-            for number, event in enumerate(events):
-                if fault is not None and number >= fault.after_events:
-                    await self._fault_mid_stream(
-                        request, response, kind, fault, request_id
-                    )
-                    return response
-                await response.write(event.encode())
-                if reply.chunk_delay:
-                    await asyncio.sleep(reply.chunk_delay)
-            await response.write_eof()
-        except ConnectionResetError:
-            pass  # the client stopped reading (it had what it wanted)
-        return response
-
-    async def _fault_mid_stream(
-        self,
-        request: web.Request,
-        response: web.StreamResponse,
-        kind: str,
-        fault: Fault,
-        request_id: str,
-    ) -> None:
-        if fault.kind == "stream_error":
-            if kind == "dashscope":
-                data = protocol.native_error(fault.code, fault.message, request_id)
-                data["status_code"] = fault.status
-                await response.write(
-                    protocol.native_event(
-                        fault.after_events + 1, data, error=True
-                    ).encode()
-                )
-            else:
-                data = protocol.openai_error(
-                    fault.status, fault.code, fault.message, request_id
-                )
-                await response.write(f"data: {json.dumps(data)}\n\n".encode())
-            await response.write_eof()
-            return
-        transport = request.transport
-        if transport is not None:
-            transport.close()
 
 
 def _parallel(params: dict[str, Any], behaviour: Behaviour) -> bool:
     """Whether this turn may make several tool calls (``parallel_tool_calls``)."""
     value = params.get("parallel_tool_calls")
     return behaviour.parallel_tool_calls_default if value is None else bool(value)
-
-
-def _error(
-    endpoint: Endpoint,
-    status: int,
-    code: str,
-    message: str,
-    request_id: str,
-    retry_after: float | None = None,
-    *,
-    framing: Framing = "json",
-) -> web.Response:
-    body = error_body(endpoint, status, code, message, request_id, framing=framing)
-    headers = {"x-request-id": request_id}
-    if retry_after is not None:
-        headers["Retry-After"] = f"{retry_after:g}"
-    return web.Response(
-        text=body.text,
-        status=status,
-        content_type=body.content_type,
-        headers=headers,
-    )

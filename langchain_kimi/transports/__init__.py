@@ -9,7 +9,10 @@ load ``dashscope``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ipaddress
+import warnings
+from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_kimi.transports.base import Transport
 
@@ -21,7 +24,7 @@ DEFAULT_BASE_URLS = {
     "dashscope": DEFAULT_HOST + NATIVE_PATH,
 }
 
-__all__ = ["Transport", "endpoint_for", "make_transport"]
+__all__ = ["Transport", "endpoint_for", "make_transport", "warn_if_clear_text"]
 
 
 def endpoint_for(transport: str, base_url: str | None) -> str:
@@ -41,16 +44,37 @@ def endpoint_for(transport: str, base_url: str | None) -> str:
     return url
 
 
-def make_transport(
-    kind: str,
-    *,
-    api_key: str,
-    base_url: str,
-    timeout: float | None,
-    max_retries: int,
-    default_headers: Mapping[str, str] | None = None,
-) -> Transport:
-    """Build the transport named by ``kind`` (importing its SDK only then)."""
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def warn_if_clear_text(base_url: str | None) -> None:
+    """Warn when a plain ``http://`` URL would carry the key off this machine."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.scheme.lower() != "http" or _is_loopback(parts.hostname or ""):
+        return
+    warnings.warn(
+        f"base_url {parts.scheme}://{parts.netloc} is plain http:// to a host that "
+        "is not this machine: the API key would travel in clear text. Use https://.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def make_transport(kind: str, **settings: Any) -> Transport:
+    """Build the transport named by ``kind`` (importing its SDK only then).
+
+    ``settings`` are ``Transport``'s keyword arguments: ``api_key``,
+    ``base_url``, ``timeout``, ``max_retries``, ``max_retry_wait``,
+    ``default_headers``.
+    """
     cls: type[Transport]
     if kind == "dashscope":
         from langchain_kimi.transports.dashscope import DashScopeTransport
@@ -60,10 +84,4 @@ def make_transport(
         from langchain_kimi.transports.openai import OpenAITransport
 
         cls = OpenAITransport
-    return cls(
-        api_key=api_key,
-        base_url=base_url,
-        timeout=timeout,
-        max_retries=max_retries,
-        default_headers=default_headers,
-    )
+    return cls(**settings)

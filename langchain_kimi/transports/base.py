@@ -2,17 +2,74 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+import anyio
 
 from langchain_kimi.normalized import Delta, Result
 from langchain_kimi.request import ChatRequest
 from langchain_kimi.retry import (
+    MAX_RETRY_WAIT,
+    RetryPolicy,
     acall_with_retries,
     astream_with_retries,
     call_with_retries,
     stream_with_retries,
 )
+from langchain_kimi.transports.perloop import PerLoop
+
+T = TypeVar("T")
+
+
+class _Closes(Protocol):
+    def close(self) -> object: ...
+
+
+class _AsyncCloses(Protocol):
+    def close(self) -> Awaitable[object]: ...
+
+
+C = TypeVar("C", bound=_Closes)
+A = TypeVar("A", bound=_AsyncCloses)
+
+#: Held while a transport builds a client or pool, so threads racing to make
+#: the first call share one.
+_BUILD_LOCK = threading.Lock()
+
+
+def delivers(delta: Delta) -> bool:
+    """Whether a delta gives the caller something: text, reasoning, tool-call
+    pieces or the finish. Until one does, a failed stream is retried."""
+    return bool(
+        delta.get("content")
+        or delta.get("reasoning_content")
+        or delta.get("tool_calls")
+        or delta.get("finish_reason")
+    )
+
+
+def within(seconds: float | None) -> contextlib.AbstractContextManager[Any]:
+    """A deadline on the awaits inside (``TimeoutError`` when it passes)."""
+    if seconds is None:
+        return contextlib.nullcontext()
+    return anyio.fail_after(max(seconds, 0.0))
+
+
+def _built(owner: object, name: str, factory: Callable[[], T]) -> T:
+    """``owner``'s live attribute ``name``, built on first use."""
+    value: T | None = getattr(owner, name)
+    if value is None:
+        with _BUILD_LOCK:
+            value = getattr(owner, name)
+            if value is None:
+                value = factory()
+                setattr(owner, name, value)
+    return value
 
 
 class Transport(ABC):
@@ -22,7 +79,13 @@ class Transport(ABC):
     their SDK, with every byte interpreted by their protocol module, raising
     only ``langchain_kimi.errors`` exceptions. This class adds the retries,
     the same on every transport.
+
+    A transport pickles and deep-copies as its settings only: the attributes
+    named in ``_LIVE`` (clients, sessions, pools, locks) start empty in the
+    copy and are rebuilt on first use, leaving the original's pool alone.
     """
+
+    _LIVE: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(
         self,
@@ -31,31 +94,56 @@ class Transport(ABC):
         base_url: str,
         timeout: float | None,
         max_retries: int,
+        max_retry_wait: float = MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self._api_key = api_key
         self._base_url = base_url
         self._timeout = timeout
-        self._max_retries = max_retries
+        self._policy = RetryPolicy(max_retries, max_retry_wait)
         self._headers = dict(default_headers or {})
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.update(self._LIVE)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Transport:
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        clone.__setstate__(copy.deepcopy(self.__getstate__(), memo))
+        return clone
+
     def invoke(self, request: ChatRequest) -> Result:
-        return call_with_retries(lambda: self._invoke_once(request), self._max_retries)
+        return call_with_retries(lambda: self._invoke_once(request), self._policy)
 
     async def ainvoke(self, request: ChatRequest) -> Result:
         return await acall_with_retries(
-            lambda: self._ainvoke_once(request), self._max_retries
+            lambda: self._ainvoke_once(request), self._policy
         )
 
     def stream(self, request: ChatRequest) -> Iterator[Delta]:
         return stream_with_retries(
-            lambda: self._stream_once(request), self._max_retries
+            lambda: self._stream_once(request), self._policy, delivers
         )
 
     def astream(self, request: ChatRequest) -> AsyncIterator[Delta]:
         return astream_with_retries(
-            lambda: self._astream_once(request), self._max_retries
+            lambda: self._astream_once(request), self._policy, delivers
         )
+
+    def close(self) -> None:  # noqa: B027 - optional for transports holding nothing
+        """Close the sync connection pool (it reopens on the next call)."""
+
+    async def aclose(self) -> None:  # noqa: B027
+        """Close the running event loop's connection pool."""
+
+    def timeout_option(self, name: str) -> dict[str, Any]:
+        """``{name: timeout}``, or nothing when no timeout was set."""
+        return {} if self._timeout is None else {name: self._timeout}
 
     @abstractmethod
     def _invoke_once(self, request: ChatRequest) -> Result: ...
@@ -68,3 +156,41 @@ class Transport(ABC):
 
     @abstractmethod
     def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]: ...
+
+
+class Pooled(Generic[C, A]):
+    """The live half of an SDK transport: one sync client (or session) and
+    one async client per event loop, each built on first use and pooling its
+    connections; the per-loop ones are closed when their loop ends."""
+
+    _LIVE: ClassVar[Mapping[str, Any]] = {"_client": None, "_aclients": None}
+    _client: C | None = None
+    _aclients: PerLoop[A] | None = None
+
+    @abstractmethod
+    def _new_client(self) -> C: ...
+
+    @abstractmethod
+    def _new_aclient(self) -> A: ...
+
+    @property
+    def client(self) -> C:
+        """The sync client, one per transport (threads share its pool)."""
+        return _built(self, "_client", self._new_client)
+
+    async def aclient(self) -> A:
+        """The running loop's async client, closed when that loop ends."""
+        clients = _built(self, "_aclients", lambda: PerLoop(self._new_aclient, _aclose))
+        return await clients.get()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        if self._aclients is not None:
+            await self._aclients.aclose()
+
+
+async def _aclose(client: _AsyncCloses) -> None:
+    await client.close()

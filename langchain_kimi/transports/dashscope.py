@@ -1,70 +1,178 @@
 """I/O over the native endpoint with the ``dashscope`` SDK.
 
-The SDK does not raise on HTTP errors (it returns, or yields, a response whose
-``status_code`` is not 200) and does not retry, so every response and every
-streamed event goes through the protocol's ``checked``; ``retry.py`` supplies
-the same retry policy as the other transport. The key and base URL go with
-each call (``api_key=``, ``base_address=``), never into the SDK's module
-globals, so models with different endpoints coexist.
+The SDK builds the request and parses stream events; it sends through our own
+sessions (``dashscope_http``): one pooled ``requests.Session`` per transport,
+one pooled aiohttp session per event loop (closed when that loop ends). The
+SDK does not raise on HTTP errors and drops nested error bodies, so whole
+replies and error bodies are read from the raw bytes our session kept, by the
+protocol module, exactly as the other transport reads them. The key and base
+URL go with each call (``api_key=``, ``base_address=``), never into the SDK's
+module globals, so models with different endpoints coexist.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, cast
+from typing import Any
 
 import aiohttp
 import requests
+from aiohttp.http_exceptions import HttpProcessingError
 from dashscope import AioGeneration, Generation
+from dashscope.common.error import DashScopeException
 
 from langchain_kimi.errors import (
     APIConnectionError,
     APITimeoutError,
+    BadRequestError,
     IncompleteStreamError,
+    InvalidResponseError,
     KimiError,
 )
 from langchain_kimi.normalized import Delta, Result
 from langchain_kimi.protocols import native as protocol
+from langchain_kimi.protocols.common import status_error, unexpected_body
 from langchain_kimi.request import ChatRequest
-from langchain_kimi.transports.base import Transport
+from langchain_kimi.transports import dashscope_http as http
+from langchain_kimi.transports.base import Pooled, Transport, within
 
-_TIMEOUTS = (requests.exceptions.Timeout, asyncio.TimeoutError)
-_CONNECTION = (requests.exceptions.RequestException, aiohttp.ClientError, OSError)
+_TIMEOUTS = (requests.exceptions.Timeout, asyncio.TimeoutError, TimeoutError)
+#: What the SDK raises on bytes it cannot read (JSON, UTF-8, shapes, long lines).
+_UNREADABLE = (ValueError, TypeError, KeyError, HttpProcessingError)
+_CONNECTION = (
+    requests.exceptions.RequestException,
+    aiohttp.ClientError,
+    http.AioNotResentError,
+    OSError,
+)
+
+http.quiet_handled_failures()
 
 
-def map_io_error(exc: BaseException, *, started: bool) -> KimiError:
-    """An SDK I/O failure as a connection, timeout or cut-stream error."""
+def map_failure(exc: BaseException, *, started: bool) -> KimiError:
+    """An exception from the SDK or its session as the project's class."""
+    if isinstance(exc, KimiError):
+        return exc
     if isinstance(exc, _TIMEOUTS):
         return APITimeoutError("The request timed out; raise `timeout` or retry later.")
+    if isinstance(exc, DashScopeException):
+        return BadRequestError(f"The dashscope SDK refused the request: {exc}")
+    if isinstance(exc, _UNREADABLE):
+        return InvalidResponseError(
+            f"The service's reply could not be read ({type(exc).__name__}: {exc})."
+        )
     if started:
         return IncompleteStreamError(
             f"The stream was cut before the answer finished ({type(exc).__name__})."
         )
-    return APIConnectionError(f"Could not reach the service ({type(exc).__name__}).")
+    if isinstance(exc, _CONNECTION):
+        return APIConnectionError(
+            f"Could not reach the service ({type(exc).__name__})."
+        )
+    return KimiError(f"The dashscope SDK failed: {type(exc).__name__}: {exc}")
 
 
-class DashScopeTransport(Transport):
-    """Sync and async calls, streamed or not, returning normalized shapes.
+def _request_id(state: http.CallState) -> str | None:
+    headers = state.lower_case_headers()
+    return headers.get("x-request-id") or headers.get("x-dashscope-request-id")
 
-    Async calls get their own aiohttp session, closed when the call ends: the
-    SDK's shared per-loop session would outlive short-lived event loops and
-    leave their sockets open.
+
+def _reply(state: http.CallState, failure: Exception | None) -> Result:
+    """A whole reply from the bytes our session kept, whatever the SDK made of them."""
+    if state.body is None or state.status is None:
+        error = map_failure(failure, started=False) if failure else None
+        raise error or InvalidResponseError("The service sent no reply.") from failure
+    try:
+        if state.status >= 400:
+            raise status_error(
+                state.status, state.body, state.lower_case_headers(), _request_id(state)
+            )
+        return protocol.parse_reply(state.body, _request_id(state))
+    except KimiError as error:
+        raise error from failure
+
+
+def _not_a_stream(state: http.CallState) -> KimiError | None:
+    """The error of a stream request answered by a body that is not a stream."""
+    if state.body is None or state.status is None:
+        return None
+    return unexpected_body(
+        state.status, state.body, state.lower_case_headers(), _request_id(state)
+    )
+
+
+class _Stream:
+    """One streamed call through the SDK: what sync and async share.
+
+    ``step()`` wraps each SDK step (marking it ours, mapping its failures);
+    ``delta`` reads one SDK event; leaving the ``with`` block closes the
+    response at once, even when the caller stopped early.
     """
 
-    def __init__(self, **settings: Any) -> None:
-        super().__init__(**settings)
-        fixed: dict[str, Any] = {
-            "api_key": self._api_key,
-            "base_address": self._base_url,
-        }
-        if self._timeout is not None:
-            fixed["request_timeout"] = self._timeout
-        self._fixed = fixed
+    def __init__(self, timeout: float | None) -> None:
+        self.state = http.CallState.start(timeout, stream=True)
+        self.started = False
+
+    @contextlib.contextmanager
+    def step(self) -> Iterator[None]:
+        try:
+            with http.calling(self.state):
+                yield
+        except Exception as exc:
+            error = _not_a_stream(self.state) or map_failure(exc, started=self.started)
+            raise error from exc
+
+    def delta(self, event: Mapping[str, Any]) -> Delta:
+        error = _not_a_stream(self.state)
+        if error is not None:
+            raise error
+        self.state.event_arrived()
+        self.started = True
+        return protocol.parse_event(protocol.checked(event))
+
+    def each(self, events: Iterator[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+        """The SDK's events, each read as a step."""
+        while True:
+            with self.step():
+                event = next(events, None)
+            if event is None:
+                return
+            yield event
+
+    async def aeach(self, events: Any) -> AsyncIterator[Mapping[str, Any]]:
+        """Async ``each``; the wait for each event is bounded by the idle time."""
+        while True:
+            with self.step(), within(self.state.left()):
+                event = await anext(events, None)
+            if event is None:
+                return
+            yield event
+
+    def __enter__(self) -> _Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.state.response is not None:
+            self.state.response.close()
+
+
+class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transport):
+    """The native endpoint through ``Generation`` / ``AioGeneration``, over
+    our pooled sessions."""
+
+    def _new_client(self) -> requests.Session:
+        return http.new_session()
+
+    def _new_aclient(self) -> aiohttp.ClientSession:
+        return http.new_aio_session()
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         arguments = protocol.call_arguments(request)
-        arguments.update(self._fixed)
+        arguments["api_key"] = self._api_key
+        arguments["base_address"] = self._base_url
+        arguments.update(self.timeout_option("request_timeout"))
         if self._headers:
             arguments["headers"] = dict(self._headers)
         return arguments
@@ -72,54 +180,44 @@ class DashScopeTransport(Transport):
     # -- whole replies -----------------------------------------------------
 
     def _invoke_once(self, request: ChatRequest) -> Result:
+        state = http.CallState.start(self._timeout, stream=False)
+        failure: Exception | None = None
         try:
-            response = cast(
-                "Mapping[str, Any]", Generation.call(**self._arguments(request))
-            )
-        except _CONNECTION as exc:
-            raise map_io_error(exc, started=False) from exc
-        return protocol.parse_response(protocol.checked(response))
+            with http.calling(state):
+                Generation.call(**self._arguments(request), session=self.client)
+        except Exception as exc:
+            failure = exc
+        return _reply(state, failure)
 
     async def _ainvoke_once(self, request: ChatRequest) -> Result:
+        state = http.CallState.start(self._timeout, stream=False)
+        session = await self.aclient()
+        failure: Exception | None = None
         try:
-            async with aiohttp.ClientSession() as session:
-                response = cast(
-                    "Mapping[str, Any]",
-                    await AioGeneration.call(
-                        **self._arguments(request), session=session
-                    ),
-                )
-        except _CONNECTION as exc:
-            raise map_io_error(exc, started=False) from exc
-        return protocol.parse_response(protocol.checked(response))
+            with http.calling(state), within(self._timeout):
+                await AioGeneration.call(**self._arguments(request), session=session)
+        except Exception as exc:
+            failure = exc
+        return _reply(state, failure)
 
     # -- streams -----------------------------------------------------------
 
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
-        started = False
-        try:
-            events = cast(
-                "Iterator[Mapping[str, Any]]",
-                Generation.call(**self._arguments(request)),
-            )
-            for event in events:
-                started = True
-                yield protocol.parse_event(protocol.checked(event))
-        except _CONNECTION as exc:
-            raise map_io_error(exc, started=started) from exc
+        call = _Stream(self._timeout)
+        arguments = self._arguments(request)
+        with call, call.step():
+            events: Any = Generation.call(**arguments, session=self.client)
+        with call, contextlib.closing(events):
+            for event in call.each(events):
+                yield call.delta(event)
 
     async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
-        started = False
-        try:
-            async with aiohttp.ClientSession() as session:
-                events = cast(
-                    "AsyncIterator[Mapping[str, Any]]",
-                    await AioGeneration.call(
-                        **self._arguments(request), session=session
-                    ),
-                )
-                async for event in events:
-                    started = True
-                    yield protocol.parse_event(protocol.checked(event))
-        except _CONNECTION as exc:
-            raise map_io_error(exc, started=started) from exc
+        call = _Stream(self._timeout)
+        arguments = self._arguments(request)
+        session = await self.aclient()
+        with call, call.step():
+            events: Any = await AioGeneration.call(**arguments, session=session)
+        with call:
+            async with contextlib.aclosing(events):
+                async for event in call.aeach(events):
+                    yield call.delta(event)

@@ -1,23 +1,26 @@
 """I/O over the OpenAI-compatible endpoint with the ``openai`` SDK.
 
-The SDK does auth, connection pooling, timeouts and HTTP status errors
-(through its public ``client.post`` for raw responses); its own retries are
-off (``retry.py`` owns the policy). The body is serialized once by the
-protocol module and the reply is read as raw bytes and SSE lines: the SDK's
-typed request transform and its typed objects (a pydantic model per streamed
-delta) are skipped, because that is where its time goes.
+The SDK does auth, connection pooling and HTTP status errors (through its
+public ``client.post`` for raw responses); its own retries are off
+(``retry.py`` owns the policy). The body is serialized once by the protocol
+module and every reply is read as raw bytes: the SDK's typed request
+transform and its typed objects (a pydantic model per streamed delta) are
+skipped, because that is where its time goes. Stream bytes are split into
+lines by ``LineSplitter`` (CR/LF only: httpx's ``iter_lines`` would split JSON
+on U+2028) and read to the end of the body after ``[DONE]``, so the
+connection goes back to the pool. Async clients are kept one per event loop
+and closed when that loop ends.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
-import weakref
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
-import httpx2  # the openai SDK's HTTP client; its transport errors end a stream
+import anyio
+import httpx2  # the openai SDK's HTTP client; its errors end a body read
 import openai
 
 from langchain_kimi.errors import (
@@ -28,89 +31,155 @@ from langchain_kimi.errors import (
 )
 from langchain_kimi.normalized import Delta, Result
 from langchain_kimi.protocols import openai as protocol
+from langchain_kimi.protocols.common import status_error, unexpected_body
+from langchain_kimi.protocols.sse import LineSplitter, is_event_stream
 from langchain_kimi.request import ChatRequest
-from langchain_kimi.transports.base import Transport
+from langchain_kimi.transports.base import Pooled, Transport, within
 
 _JSON: Any = {"headers": {"Content-Type": "application/json"}}
+#: How long an async stream may take to read its body's end after [DONE].
+DRAIN_SECONDS = 0.1
+_TIMED_OUT = "The request timed out; raise `timeout` or retry later."
 
 
 def map_openai_error(exc: openai.APIError) -> KimiError:
     """An openai SDK exception to the project's class."""
     if isinstance(exc, openai.APITimeoutError):
-        return APITimeoutError("The request timed out; raise `timeout` or retry later.")
+        return APITimeoutError(_TIMED_OUT)
     if isinstance(exc, openai.APIConnectionError):
         return APIConnectionError(f"Could not reach the service: {exc.message}")
     if not isinstance(exc, openai.APIStatusError):
         return KimiError(exc.message)
     try:
-        body: bytes | None = exc.response.content
+        body: bytes | None = exc.response.content  # already read by the SDK
     except httpx2.ResponseNotRead:
         body = None
-    return protocol.status_error(
-        exc.status_code,
-        exc.body if isinstance(exc.body, dict) else {},
-        exc.message,
-        exc.response.headers,
-        body,
+    headers = exc.response.headers
+    return status_error(exc.status_code, body, headers, _request_id(headers))
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    return headers.get(protocol.REQUEST_ID_HEADER)
+
+
+class _Body:
+    """The reading of one response body, written once for sync and async.
+
+    ``chunk`` takes the body's bytes as they arrive; for a stream it returns
+    the deltas of the complete lines and enforces the idle bound (SSE comments,
+    i.e. heartbeats, do not count as events). ``failure`` maps an error met
+    while reading.
+    """
+
+    __slots__ = (
+        "_deadline",
+        "_idle",
+        "_last_event",
+        "_parts",
+        "_reader",
+        "_splitter",
+        "delivered",
+        "response",
     )
 
+    def __init__(self, response: httpx2.Response, timeout: float | None, start: float):
+        self.response = response
+        self.delivered = False
+        self._reader = protocol.LineReader(_request_id(response.headers))
+        self._splitter = LineSplitter()
+        self._idle = timeout
+        self._last_event = start
+        self._deadline = None if timeout is None else start + timeout
+        self._parts: list[bytes] = []
 
-def _stream_body_error(exc: Exception, request_id: str | None) -> KimiError:
-    if isinstance(exc, httpx2.TimeoutException):
-        return APITimeoutError(
-            "The stream stalled past `timeout` before the answer finished.",
-            request_id=request_id,
+    @property
+    def done(self) -> bool:
+        return self._reader.done
+
+    def is_stream(self) -> bool:
+        return is_event_stream(self.response.headers.get("content-type"))
+
+    def not_a_stream(self, content: bytes) -> KimiError:
+        """The error of a stream request answered by a body that is no stream."""
+        return unexpected_body(
+            self.response.status_code,
+            content,
+            self.response.headers,
+            self._reader.request_id,
         )
-    return IncompleteStreamError(
-        f"The stream was cut before the answer finished ({type(exc).__name__}).",
-        request_id=request_id,
-    )
+
+    def chunk(self, data: bytes) -> list[Delta]:
+        now = time.monotonic()
+        if self._idle is not None and now - self._last_event > self._idle:
+            raise self.timed_out()  # bytes came, but no event in time
+        deltas: list[Delta] = []
+        for line in self._splitter.feed(data):
+            if line.startswith(protocol.DATA):
+                self._last_event = now
+            delta = self._reader.read(line)
+            if delta is not None:
+                deltas.append(delta)
+            elif self._reader.done:
+                break
+        self.delivered = self.delivered or bool(deltas)
+        return deltas
+
+    def whole(self, data: bytes) -> None:
+        """Keep a whole reply's bytes; past the deadline, give up."""
+        self._parts.append(data)
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise self.timed_out()
+
+    def result(self) -> Result:
+        return protocol.parse_reply(b"".join(self._parts), self._reader.request_id)
+
+    def timed_out(self) -> APITimeoutError:
+        return APITimeoutError(_TIMED_OUT, request_id=self._reader.request_id)
+
+    def failure(self, exc: Exception) -> KimiError:
+        if isinstance(exc, (httpx2.TimeoutException, TimeoutError)):
+            return self.timed_out()
+        if self.delivered:
+            return IncompleteStreamError(
+                "The stream was cut before the answer finished "
+                f"({type(exc).__name__}).",
+                request_id=self._reader.request_id,
+            )
+        return APIConnectionError(
+            f"The connection dropped before the reply ({type(exc).__name__}).",
+            request_id=self._reader.request_id,
+        )
 
 
-def _no_loop() -> None:
-    return None
+@contextlib.contextmanager
+def _reading(body: _Body) -> Iterator[None]:
+    try:
+        yield
+    except (httpx2.HTTPError, TimeoutError) as exc:
+        raise body.failure(exc) from exc
 
 
-class OpenAITransport(Transport):
+class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
     """Sync and async calls, streamed or not, returning normalized shapes."""
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
-        options: dict[str, Any] = {
+        self._options = {
             "api_key": self._api_key,
             "base_url": self._base_url,
             "max_retries": 0,
             "default_headers": self._headers,
+            **self.timeout_option("timeout"),
         }
-        if self._timeout is not None:
-            options["timeout"] = self._timeout
-        self._options = options
-        self._client: openai.OpenAI | None = None
-        self._aclient: openai.AsyncOpenAI | None = None
-        self._aclient_loop: Callable[[], asyncio.AbstractEventLoop | None] = _no_loop
 
-    @property
-    def client(self) -> openai.OpenAI:
-        if self._client is None:
-            self._client = openai.OpenAI(**self._options)
-        return self._client
+    def _new_client(self) -> openai.OpenAI:
+        return openai.OpenAI(**self._options)
 
-    @property
-    def aclient(self) -> openai.AsyncOpenAI:
-        """The async client of the running event loop.
-
-        Its connection pool belongs to one loop; a model reused under a new
-        loop (``asyncio.run`` called again, a test framework's fresh loop)
-        gets a new client instead of a pool bound to a closed loop.
-        """
-        loop = asyncio.get_running_loop()
-        if self._aclient is None or self._aclient_loop() is not loop:
-            self._aclient = openai.AsyncOpenAI(**self._options)
-            self._aclient_loop = weakref.ref(loop)
-        return self._aclient
+    def _new_aclient(self) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(**self._options)
 
     def _post(self, request: ChatRequest) -> httpx2.Response:
-        """POST the body; a raw response, unread when streaming (no stream class)."""
+        """POST the body; the raw response, its body unread."""
         try:
             response: httpx2.Response = self.client.post(
                 protocol.PATH, **_post_options(request)
@@ -120,8 +189,9 @@ class OpenAITransport(Transport):
         return response
 
     async def _apost(self, request: ChatRequest) -> httpx2.Response:
+        client = await self.aclient()
         try:
-            response: httpx2.Response = await self.aclient.post(
+            response: httpx2.Response = await client.post(
                 protocol.PATH, **_post_options(request)
             )
         except openai.APIError as exc:
@@ -131,63 +201,79 @@ class OpenAITransport(Transport):
     # -- whole replies -----------------------------------------------------
 
     def _invoke_once(self, request: ChatRequest) -> Result:
-        return _result(self._post(request))
+        start = time.monotonic()
+        response = self._post(request)
+        body = _Body(response, self._timeout, start)
+        with contextlib.closing(response), _reading(body):
+            for data in response.iter_bytes():
+                body.whole(data)
+        return body.result()
 
     async def _ainvoke_once(self, request: ChatRequest) -> Result:
-        return _result(await self._apost(request))
+        start = time.monotonic()
+        try:
+            with within(self._timeout):
+                response = await self._apost(request)
+                body = _Body(response, self._timeout, start)
+                async with contextlib.aclosing(response):
+                    with _reading(body):
+                        async for data in response.aiter_bytes():
+                            body.whole(data)
+        except TimeoutError as exc:
+            raise APITimeoutError(_TIMED_OUT) from exc
+        return body.result()
 
     # -- streams -----------------------------------------------------------
 
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
+        start = time.monotonic()
         response = self._post(request)
-        reader = _reader(response)
-        with _body_errors(reader), contextlib.closing(response):
-            for line in response.iter_lines():
-                if (delta := reader.read(line)) is not None:
-                    yield delta
-                elif reader.done:
-                    return
+        body = _Body(response, self._timeout, start)
+        with contextlib.closing(response):
+            with _reading(body):
+                if not body.is_stream():
+                    raise body.not_a_stream(response.read())
+            chunks = response.iter_bytes()
+            with _reading(body):
+                for data in chunks:
+                    yield from body.chunk(data)
+                    if body.done:
+                        break
+            with contextlib.suppress(httpx2.HTTPError):
+                for _ in chunks:  # the body's end: the connection is reused
+                    pass
 
     async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
+        start = time.monotonic()
         response = await self._apost(request)
-        reader = _reader(response)
-        async with contextlib.aclosing(response):
-            with _body_errors(reader):
-                async for line in response.aiter_lines():
-                    if (delta := reader.read(line)) is not None:
+        body = _Body(response, self._timeout, start)
+        try:
+            with _reading(body):
+                if not body.is_stream():
+                    raise body.not_a_stream(await response.aread())
+            chunks = response.aiter_bytes()
+            with _reading(body):
+                async for data in chunks:
+                    for delta in body.chunk(data):
                         yield delta
-                    elif reader.done:
-                        return
-
-
-@contextlib.contextmanager
-def _body_errors(reader: protocol.LineReader) -> Iterator[None]:
-    """Failures while reading a stream's body, as the project's exceptions."""
-    try:
-        yield
-    except (httpx2.TransportError, json.JSONDecodeError) as exc:
-        raise _stream_body_error(exc, reader.request_id) from exc
+                    if body.done:
+                        break
+            with (
+                contextlib.suppress(httpx2.HTTPError),
+                anyio.move_on_after(DRAIN_SECONDS),
+            ):
+                async for _ in chunks:
+                    pass
+        finally:
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
 
 
 def _post_options(request: ChatRequest) -> dict[str, Any]:
-    """``client.post`` options: the once-serialized body, read raw."""
+    """``client.post`` options: the once-serialized body, read raw by us."""
     return {
         "cast_to": httpx2.Response,
         "content": protocol.encode(request),
         "options": _JSON,
-        "stream": request.stream,
+        "stream": True,
     }
-
-
-def _reader(response: httpx2.Response) -> protocol.LineReader:
-    return protocol.LineReader(_request_id(response.headers))
-
-
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    return headers.get(protocol.REQUEST_ID_HEADER)
-
-
-def _result(response: httpx2.Response) -> Result:
-    return protocol.parse_response(
-        json.loads(response.content), _request_id(response.headers)
-    )

@@ -1,4 +1,4 @@
-"""Service errors, retries, cut streams and timeouts, over both transports."""
+"""Service errors as the service reports them, the same class on both transports."""
 
 import logging
 from collections.abc import Callable
@@ -7,167 +7,295 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_kimi import (
-    APITimeoutError,
+    APIConnectionError,
     AuthenticationError,
     BadRequestError,
     ChatKimi,
     ContentModerationError,
-    IncompleteStreamError,
+    InvalidResponseError,
     KimiError,
     NotFoundError,
+    PermissionDeniedError,
+    QuotaExceededError,
     RateLimitError,
     ServerError,
 )
 from langchain_kimi.models import INSTRUCT_MODEL
 from langchain_kimi.testing import Fault, KimiSimulator, Reply
+from langchain_kimi.testing.error_codes import PUBLISHED_ERRORS, spell
+from tests.integration.calls import MODES, STREAMS, WHOLE, call
+
+#: What each published error must raise (the specification, not errors.py).
+EXPECTED: dict[str, type[KimiError]] = {
+    "InvalidApiKey": AuthenticationError,
+    "InvalidParameter": BadRequestError,
+    "DataInspectionFailed": ContentModerationError,
+    "InternalError.Algo.DataInspectionFailed": ContentModerationError,
+    "ModelNotFound": NotFoundError,
+    "Throttling.RateQuota": RateLimitError,
+    "Throttling": RateLimitError,
+    "InternalError": ServerError,
+    "InternalError.Algo": ServerError,
+    "insufficient_quota": QuotaExceededError,
+    "Arrearage": QuotaExceededError,
+    "CommodityNotPurchased": QuotaExceededError,
+    "PrepaidBillOverdue": QuotaExceededError,
+    "AllocationQuota.FreeTierOnly": QuotaExceededError,
+    "ModelServingError": ServerError,
+    "ModelUnavailable": ServerError,
+    "ServiceUnavailable": ServerError,
+    "RequestTimeOut": ServerError,
+    "SystemError": ServerError,
+}
+
+
+@pytest.mark.parametrize(
+    "published", PUBLISHED_ERRORS, ids=lambda e: e.native or e.compatible
+)
+def test_every_published_code_in_the_endpoints_spelling(
+    make_llm: Callable[..., ChatKimi],
+    kimi_simulator: KimiSimulator,
+    transport: str,
+    published: object,
+) -> None:
+    code = getattr(published, "native", None) or getattr(published, "compatible", "")
+    status = getattr(published, "status", 500)
+    kimi_simulator.queue(
+        Fault(status=status, code=code, message="The words.", spelling="published")
+    )
+    with pytest.raises(KimiError) as info:
+        make_llm().invoke("hi")
+    error = info.value
+    assert type(error) is EXPECTED[code]
+    assert (error.status_code, error.code) == (status, spell(code, transport))
+    assert error.request_id
+    assert "The words." in str(error)
+    assert len(kimi_simulator.requests) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_service_errors_carry_code_message_request_id_and_cause(
+    make_llm: Callable[..., ChatKimi],
+    kimi_simulator: KimiSimulator,
+    mode: str,
+) -> None:
+    kimi_simulator.fail(400, "InvalidParameter", "The service's own words.")
+    with pytest.raises(BadRequestError) as info:
+        call(make_llm(), mode)
+    error = info.value
+    assert (error.status_code, error.code) == (400, "InvalidParameter")
+    assert f"[{error.code}] The service's own words." in str(error)
+    assert error.request_id == kimi_simulator.last_request.headers.get(
+        "x-request-id", error.request_id
+    )
+
+
+def test_the_simulators_own_refusals_in_each_spelling(
+    make_llm: Callable[..., ChatKimi], transport: str
+) -> None:
+    with pytest.raises(AuthenticationError) as key:
+        make_llm(api_key="sk-wrong-secret-123").invoke("hi")
+    assert "sk-wrong-secret-123" not in str(key.value)
+    assert key.value.status_code == 401
+    assert key.value.code == spell("InvalidApiKey", transport)
+    with pytest.raises(NotFoundError) as model:
+        make_llm(model="kimi-does-not-exist").invoke("hi")
+    assert model.value.status_code == 404
+    assert model.value.code == spell("ModelNotFound", transport)
+
+
+def test_model_not_exist_is_not_found(
+    llm: ChatKimi, kimi_simulator: KimiSimulator
+) -> None:
+    kimi_simulator.fail(400, "InvalidParameter", "Model not exist.")
+    with pytest.raises(NotFoundError, match="Model not exist"):
+        llm.invoke("hi")
 
 
 @pytest.mark.parametrize(
     ("status", "code", "cls"),
     [
-        (400, "InvalidParameter", BadRequestError),
-        (400, "DataInspectionFailed", ContentModerationError),
-        (400, "Arrearage", BadRequestError),
-        (429, "Throttling.RateQuota", RateLimitError),
-        (500, "InternalError", ServerError),
-        (503, "ServiceUnavailable", ServerError),
+        (403, "InvalidApiKey", AuthenticationError),
+        (403, "AccessDenied", PermissionDeniedError),
+        (403, "AllocationQuota.FreeTierOnly", QuotaExceededError),
     ],
 )
-def test_service_errors_surface_with_code_message_and_request_id(
-    llm: ChatKimi,
-    kimi_simulator: KimiSimulator,
-    transport: str,
-    status: int,
-    code: str,
-    cls: type,
+def test_a_403_names_the_key_only_when_its_code_does(
+    llm: ChatKimi, kimi_simulator: KimiSimulator, status: int, code: str, cls: type
 ) -> None:
-    kimi_simulator.fail(status, code, "The service's own words.", times=3)
-    with pytest.raises(cls) as info:
+    kimi_simulator.fail(status, code, "No.")
+    with pytest.raises(cls):
         llm.invoke("hi")
-    error = info.value
-    assert (error.status_code, error.code) == (status, code)
-    assert error.request_id
-    assert f"[{code}] The service's own words." in str(error)
-    if transport == "openai":  # the dashscope SDK returns errors, it raises none
-        assert error.__cause__ is not None
 
 
-def test_wrong_key_is_an_authentication_error(
-    make_llm: Callable[..., ChatKimi], transport: str
-) -> None:
-    code = {"openai": "invalid_api_key", "dashscope": "InvalidApiKey"}[transport]
-    with pytest.raises(AuthenticationError, match=code) as info:
-        make_llm(api_key="sk-wrong-secret-123").invoke("hi")
-    assert "sk-wrong-secret-123" not in str(info.value)
-    assert info.value.status_code == 401
-
-
-def test_unknown_model_is_not_found(make_llm: Callable[..., ChatKimi]) -> None:
-    with pytest.raises(NotFoundError) as info:
-        make_llm(model="kimi-does-not-exist").invoke("hi")
-    assert info.value.status_code == 404
-
-
-def test_rate_limit_is_retried_honouring_retry_after(
-    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
-) -> None:
-    kimi_simulator.fail(429, "Throttling", "slow down", retry_after=0, times=2)
-    kimi_simulator.queue(Reply(content="Third time lucky."))
-    message = make_llm(max_retries=2).invoke("hi")
-    assert message.content == "Third time lucky."
-    assert [r.status for r in kimi_simulator.requests] == [429, 429, 200]
-
-
-def test_server_errors_retried_then_raised(
-    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
-) -> None:
-    kimi_simulator.fail(500, "InternalError", "oops", retry_after=0, times=5)
-    with pytest.raises(ServerError):
-        make_llm(max_retries=1).invoke("hi")
-    assert len(kimi_simulator.requests) == 2
-
-
-def test_client_errors_are_never_retried(
-    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
-) -> None:
-    kimi_simulator.fail(400, "InvalidParameter", "bad", times=3)
-    with pytest.raises(BadRequestError):
-        make_llm(max_retries=3).invoke("hi")
-    assert len(kimi_simulator.requests) == 1
-
-
-def test_stream_retried_before_first_chunk(
-    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
-) -> None:
-    kimi_simulator.fail(503, "ServiceUnavailable", "busy", retry_after=0)
-    kimi_simulator.queue(Reply(content=["After ", "the ", "retry."]))
-    chunks = list(make_llm(max_retries=1).stream("hi"))
-    assert "".join(str(c.content) for c in chunks) == "After the retry."
-    assert [r.status for r in kimi_simulator.requests] == [503, 200]
-
-
-def test_cut_stream_raises_and_is_not_retried_mid_answer(
-    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
+@pytest.mark.parametrize("mode", MODES)
+def test_sse_framed_error_bodies_show_the_services_facts(
+    llm: ChatKimi, kimi_simulator: KimiSimulator, mode: str
 ) -> None:
     kimi_simulator.queue(
-        Fault(kind="drop", after_events=3, reply=Reply(content="a b c d e f"))
+        Fault(status=401, code="invalid_api_key", message="Bad key.", framing="sse")
     )
-    received = []
-    with pytest.raises(IncompleteStreamError):
-        for chunk in make_llm(max_retries=2).stream("hi"):
-            received.append(chunk)
-    assert len(kimi_simulator.requests) == 1
-    assert all(c.response_metadata.get("finish_reason") is None for c in received)
+    with pytest.raises(AuthenticationError) as info:
+        call(llm, mode)
+    assert str(info.value).startswith("[invalid_api_key] Bad key. (HTTP 401")
+    assert info.value.request_id
 
 
-async def test_cut_stream_raises_async(
-    llm: ChatKimi, kimi_simulator: KimiSimulator
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("code", "cls"),
+    [
+        ("data_inspection_failed", ContentModerationError),
+        ("DataInspectionFailed", ContentModerationError),
+        ("Throttling.RateQuota", RateLimitError),
+        ("limit_requests", RateLimitError),
+        ("internal_error", ServerError),
+        ("ModelServingError", ServerError),
+        ("insufficient_quota", QuotaExceededError),
+    ],
+)
+def test_in_band_errors_under_http_200_are_classified_by_code(
+    llm: ChatKimi, kimi_simulator: KimiSimulator, mode: str, code: str, cls: type
+) -> None:
+    kimi_simulator.queue(Fault(kind="in_band", code=code, message="In band."))
+    with pytest.raises(cls) as info:
+        call(llm, mode)
+    assert info.value.code == code
+    assert "In band." in str(info.value)
+    assert [r.status for r in kimi_simulator.requests] == [200]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_in_band_errors_are_retried_before_the_first_chunk(
+    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator, mode: str
 ) -> None:
     kimi_simulator.queue(
-        Fault(kind="drop", after_events=2, reply=Reply(content="a b c d e f"))
+        Fault(kind="in_band", code="Throttling.RateQuota", after_events=0),
+        Fault(kind="in_band", code="internal_error", after_events=0),
+        Reply(content="Third time."),
     )
-    with pytest.raises(IncompleteStreamError):
-        async for _ in llm.astream("hi"):
-            pass
+    assert call(make_llm(max_retries=2), mode).content == "Third time."
+    assert len(kimi_simulator.requests) == 3
 
 
-def test_mid_stream_error_event_raises_with_its_code(
-    llm: ChatKimi, kimi_simulator: KimiSimulator
+@pytest.mark.parametrize("mode", STREAMS)
+def test_in_band_errors_after_a_chunk_are_raised_not_retried(
+    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator, mode: str
 ) -> None:
     kimi_simulator.queue(
         Fault(
-            kind="stream_error",
-            status=400,
-            code="DataInspectionFailed",
-            message="Output data may contain inappropriate content.",
+            kind="in_band",
+            code="Throttling.RateQuota",
+            after_events=3,
+            reply=Reply(content="a b c d e f"),
         )
     )
-    with pytest.raises(ContentModerationError, match="DataInspectionFailed"):
-        list(llm.stream("hi"))
-
-
-def test_slow_first_byte_times_out(
-    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
-) -> None:
-    kimi_simulator.queue(Reply(content="late", delay=2.0))
-    with pytest.raises(APITimeoutError):
-        make_llm(timeout=0.3).invoke("hi")
-
-
-async def test_slow_first_byte_times_out_async(
-    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
-) -> None:
-    kimi_simulator.queue(Reply(content="late", delay=2.0))
-    with pytest.raises(APITimeoutError):
-        await make_llm(timeout=0.3).ainvoke("hi")
-
-
-def test_async_errors_match_sync(llm: ChatKimi, kimi_simulator: KimiSimulator) -> None:
-    import asyncio
-
-    kimi_simulator.fail(429, "Throttling", "slow down")
     with pytest.raises(RateLimitError):
-        asyncio.run(llm.ainvoke("hi"))
+        call(make_llm(max_retries=2), mode)
+    assert len(kimi_simulator.requests) == 1
+
+
+UNREADABLE = {
+    "html-200": (200, "text/html", b"<html>Welcome to the proxy</html>"),
+    "truncated-200": (200, "application/json", b'{"choices": [{"message": {"con'),
+    "list-200": (200, "application/json", b"[1, 2, 3]"),
+    "invalid-utf8-200": (200, "application/json", b'{"a": "\xff\xfe"}'),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_a_200_that_cannot_be_read_is_invalid_not_a_connection_error(
+    llm: ChatKimi, kimi_simulator: KimiSimulator, mode: str, case: str
+) -> None:
+    status, content_type, body = UNREADABLE[case]
+    kimi_simulator.queue(
+        Fault(kind="raw", status=status, content_type=content_type, body=body)
+    )
+    with pytest.raises(InvalidResponseError) as info:
+        call(llm, mode)
+    assert not isinstance(info.value, APIConnectionError)
+    assert info.value.status_code == 200
+
+
+BAD_STREAMS = {
+    "invalid-utf8": b'data: {"choices": [{"delta": {"content": "\xff"}}]}\n\n',
+    "json-not-object": b"data: [1, 2]\n\n",
+    "not-json": b"data: {cut\n\n",
+}
+
+
+@pytest.mark.parametrize("mode", STREAMS)
+@pytest.mark.parametrize("case", sorted(BAD_STREAMS))
+def test_unreadable_stream_events_are_invalid_on_both_transports(
+    llm: ChatKimi,
+    kimi_simulator: KimiSimulator,
+    transport: str,
+    mode: str,
+    case: str,
+) -> None:
+    body = BAD_STREAMS[case]
+    if transport == "dashscope":
+        body = b"id:1\nevent:result\n:HTTP_STATUS/200\n" + body.replace(
+            b"data: ", b"data:"
+        )
+    kimi_simulator.queue(
+        Fault(kind="raw", status=200, content_type="text/event-stream", body=body)
+    )
+    with pytest.raises(InvalidResponseError):
+        call(llm, mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("status", "content_type", "body", "cls"),
+    [
+        (502, "text/html", b"<html>Bad gateway</html>", ServerError),
+        (502, "application/json", b"<html>Bad gateway</html>", ServerError),
+        (500, "text/plain", b"\xff\xfe broken", ServerError),
+        (400, "application/json", b'"just a string"', BadRequestError),
+        (400, "application/json", b"null", BadRequestError),
+        (429, "text/event-stream", b": no data line\n\n", RateLimitError),
+    ],
+)
+def test_odd_error_bodies_still_give_the_statuss_class(
+    llm: ChatKimi,
+    kimi_simulator: KimiSimulator,
+    mode: str,
+    status: int,
+    content_type: str,
+    body: bytes,
+    cls: type,
+) -> None:
+    kimi_simulator.queue(
+        Fault(kind="raw", status=status, content_type=content_type, body=body)
+    )
+    with pytest.raises(cls) as info:
+        call(llm, mode)
+    assert info.value.status_code == status
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sse_lines_longer_than_aiohttps_default_limit_are_read(
+    llm: ChatKimi, kimi_simulator: KimiSimulator, mode: str
+) -> None:
+    text = "x" * 700_000  # one event; aiohttp's default line limit is 512 KiB
+    kimi_simulator.queue(Reply(content=[text]))
+    assert call(llm, mode).content == text
+
+
+def test_key_never_logged(
+    make_llm: Callable[..., ChatKimi],
+    kimi_simulator: KimiSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    kimi_simulator.fail(500, "InternalError", "oops", retry_after=0)
+    make_llm(max_retries=1).invoke("hi")
+    with pytest.raises(KimiError):
+        make_llm(api_key="sk-never-log-me").invoke("hi")
+    assert kimi_simulator.api_key not in caplog.text
+    assert "sk-never-log-me" not in caplog.text
 
 
 def test_capability_refusals_send_nothing(
@@ -190,21 +318,31 @@ def test_capability_refusals_send_nothing(
             "partial",
         ),
     ]
-    for call, parameter in cases:
+    for run, parameter in cases:
         with pytest.raises(ValueError, match=parameter):
-            call()
+            run()
     assert kimi_simulator.requests == []
 
 
-def test_key_never_logged(
-    make_llm: Callable[..., ChatKimi],
-    kimi_simulator: KimiSimulator,
-    caplog: pytest.LogCaptureFixture,
+@pytest.mark.parametrize("mode", WHOLE)
+def test_async_and_sync_whole_replies_raise_alike(
+    llm: ChatKimi, kimi_simulator: KimiSimulator, mode: str
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    kimi_simulator.fail(500, "InternalError", "oops", retry_after=0)
-    make_llm(max_retries=1).invoke("hi")
-    with pytest.raises(KimiError):
-        make_llm(api_key="sk-never-log-me").invoke("hi")
-    assert kimi_simulator.api_key not in caplog.text
-    assert "sk-never-log-me" not in caplog.text
+    kimi_simulator.fail(429, "Throttling", "slow down")
+    with pytest.raises(RateLimitError):
+        call(llm, mode)
+
+
+async def test_a_line_past_the_native_async_line_limit_is_a_kimi_error(
+    kimi_simulator: KimiSimulator,
+) -> None:
+    llm = ChatKimi(
+        api_key=kimi_simulator.api_key,
+        base_url=kimi_simulator.native_base_url,
+        transport="dashscope",
+        max_retries=0,
+    )
+    kimi_simulator.queue(Reply(content=["y" * (9 * 2**20)]))  # past 8 MiB
+    with pytest.raises(InvalidResponseError):
+        async for _ in llm.astream("hi"):
+            pass

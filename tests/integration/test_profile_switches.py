@@ -394,11 +394,6 @@ def test_an_unknown_model_refused_as_model_not_exist_is_a_clear_error(
     assert len(kimi_simulator.requests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BadRequestError,
-    reason="issue 12 maps 400 'Model not exist.' to NotFoundError",
-)
 def test_an_unknown_model_refused_with_400_is_not_found(
     make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
 ) -> None:

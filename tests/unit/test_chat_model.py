@@ -21,11 +21,11 @@ def test_defaults() -> None:
 
 
 def test_base_url_from_env_and_per_transport() -> None:
-    env = {"DASHSCOPE_BASE_URL": "http://h/compatible-mode/v1"}
+    env = {"DASHSCOPE_BASE_URL": "https://h/compatible-mode/v1"}
     with mock.patch.dict(os.environ, env, clear=True):
-        assert ChatKimi(api_key="k").base_url == "http://h/compatible-mode/v1"
+        assert ChatKimi(api_key="k").base_url == "https://h/compatible-mode/v1"
         assert (
-            ChatKimi(api_key="k", transport="dashscope").base_url == "http://h/api/v1"
+            ChatKimi(api_key="k", transport="dashscope").base_url == "https://h/api/v1"
         )
     with mock.patch.dict(os.environ, {}, clear=True):
         native = ChatKimi(api_key="k", transport="dashscope")

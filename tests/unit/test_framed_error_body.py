@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from langchain_kimi.errors import AuthenticationError, BadRequestError
-from langchain_kimi.protocols.openai import status_error
+from langchain_kimi.errors import AuthenticationError, ServerError
+from langchain_kimi.protocols.common import status_error
 
 ERROR = {
     "error": {"message": "Invalid API-key provided.", "code": "invalid_api_key"},
@@ -19,7 +19,7 @@ ERROR = {
     ids=["plain", "sse-framed"],
 )
 def test_code_message_and_request_id_come_from_the_body(body: bytes) -> None:
-    error = status_error(401, {}, "Error code: 401", {}, body)
+    error = status_error(401, body, {}, None)
     assert isinstance(error, AuthenticationError)
     assert (error.code, error.message, error.request_id) == (
         "invalid_api_key",
@@ -28,28 +28,21 @@ def test_code_message_and_request_id_come_from_the_body(body: bytes) -> None:
     )
 
 
-def test_the_sdks_detail_and_the_header_come_first() -> None:
-    detail = {"code": "InvalidParameter", "message": "bad"}
-    error = status_error(
-        400,
-        detail,
-        "Error code: 400",
-        {"x-request-id": "hdr"},
-        json.dumps(ERROR).encode(),
-    )
-    assert isinstance(error, BadRequestError)
-    assert (error.code, error.message, error.request_id) == (
-        "InvalidParameter",
-        "bad",
-        "hdr",
-    )
+def test_the_header_request_id_serves_when_the_body_has_none() -> None:
+    body = json.dumps({"error": {"code": "internal_error", "message": "x"}}).encode()
+    error = status_error(500, body, {}, "hdr")
+    assert isinstance(error, ServerError)
+    assert (error.code, error.request_id) == ("internal_error", "hdr")
 
 
-@pytest.mark.parametrize("body", [None, b"", b"<html>502</html>", b"data: [1]\n\n"])
-def test_a_body_without_an_error_object_keeps_the_fallback(body: bytes | None) -> None:
-    error = status_error(502, {}, "Error code: 502", {}, body)
-    assert (error.code, error.message, error.request_id) == (
-        None,
-        "Error code: 502",
-        None,
-    )
+@pytest.mark.parametrize("body", [None, b""])
+def test_an_empty_body_names_the_status(body: bytes | None) -> None:
+    error = status_error(502, body, {}, None)
+    assert isinstance(error, ServerError)
+    assert error.code is None and "502" in error.message
+
+
+def test_a_body_without_an_error_object_keeps_its_text() -> None:
+    error = status_error(502, b"data: [1]\n\n", {}, None)
+    assert isinstance(error, ServerError)
+    assert (error.code, error.message) == (None, "data: [1]")

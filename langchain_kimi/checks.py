@@ -1,0 +1,209 @@
+"""What is refused before any request: the service's rules and each model's features.
+
+Pure checks over a request's messages and parameters (or a model's own fields,
+``check_params``, which ``ChatKimi(...)`` runs at construction). Each refusal
+is a ``ValueError`` naming the model, the parameter and what to do instead.
+The service-wide ranges are the Model Studio API reference's; the per-model
+limits come from the features table (``models``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL, KimiModelSpec
+
+#: The roles the service accepts in ``messages``.
+ROLES = ("system", "user", "assistant", "tool")
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric parameter may take; an open end excludes its bound."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    integer: bool = False
+
+    def __contains__(self, value: object) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if self.integer and not float(value).is_integer():
+            return False
+        if self.low is not None and (
+            value < self.low or (self.low_open and value == self.low)
+        ):
+            return False
+        return self.high is None or not (
+            value > self.high or (self.high_open and value == self.high)
+        )
+
+    def __str__(self) -> str:
+        kind = "an integer" if self.integer else "a number"
+        if self.high is None:
+            return f"{kind} of at least {self.low:g}"
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{kind} in {left}{self.low:g}, {self.high:g}{right}"
+
+
+#: The service's ranges for every model (Model Studio API reference); limits
+#: that differ per model (max_tokens' top, n's top) are in the features table.
+RANGES: dict[str, Range] = {
+    "temperature": Range(0, 2, high_open=True),
+    "top_p": Range(0, 1, low_open=True),
+    "presence_penalty": Range(-2, 2),
+    "max_tokens": Range(1, integer=True),
+    "n": Range(1, integer=True),
+}
+
+
+def refuse(spec: KimiModelSpec, parameter: str, why: str, fix: str) -> ValueError:
+    return ValueError(f"{spec.model} {why} ({parameter}). {fix}")
+
+
+def _other_model(spec: KimiModelSpec) -> str:
+    return INSTRUCT_MODEL if spec.model == THINKING_MODEL else THINKING_MODEL
+
+
+def check_request(
+    spec: KimiModelSpec,
+    messages: list[dict[str, Any]],
+    params: Mapping[str, Any],
+) -> None:
+    """Refuse what the service's rules and the model's features table rule out."""
+    _check_roles(spec, messages)
+    check_params(spec, params)
+    if not spec.known:
+        return
+    _check_response_format(spec, messages, params)
+    _check_partial(spec, messages)
+
+
+def check_params(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
+    """Refuse parameters out of the service's ranges or the model's features.
+
+    Needs no messages, so ``ChatKimi(...)`` runs them on its own fields too.
+    """
+    if spec.known:
+        _check_features(spec, params)
+    for name, allowed in RANGES.items():
+        value = params.get(name)
+        if value is not None and value not in allowed:
+            raise refuse(
+                spec,
+                name,
+                f"takes {name} as {allowed}, not {value!r}",
+                f"Set {name} to {allowed}, or leave it unset.",
+            )
+
+
+def _check_features(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
+    for name in ("top_p", "presence_penalty", "temperature"):
+        if params.get(name) is not None and name not in spec.configurable:
+            raise refuse(
+                spec,
+                name,
+                f"does not let clients set {name}; the service fixes it",
+                f"Remove {name}, or use {_other_model(spec)}, where it is "
+                "configurable.",
+            )
+    max_tokens = params.get("max_tokens")
+    if (
+        isinstance(max_tokens, int)
+        and spec.max_output_tokens is not None
+        and max_tokens > spec.max_output_tokens
+    ):
+        raise refuse(
+            spec,
+            "max_tokens",
+            f"answers with at most {spec.max_output_tokens} tokens, "
+            f"{max_tokens} were asked for",
+            f"Set max_tokens to {spec.max_output_tokens} or less.",
+        )
+    choices = params.get("n")
+    if isinstance(choices, int) and choices > spec.max_choices:
+        raise refuse(
+            spec,
+            "n",
+            f"returns {spec.max_choices} choice(s) per request, {choices} were "
+            "asked for",
+            f"Set n to {spec.max_choices} (or leave it unset) and make several "
+            "calls (e.g. batch) for more answers.",
+        )
+    if not spec.web_search and (
+        params.get("enable_search") or params.get("search_options")
+    ):
+        parameter = "enable_search" if params.get("enable_search") else "search_options"
+        raise refuse(
+            spec,
+            parameter,
+            "has no web search",
+            f"Use {INSTRUCT_MODEL}, which has it, or drop enable_search and "
+            "search_options.",
+        )
+    if params.get("tools") and not spec.function_calling:
+        raise refuse(
+            spec, "tools", "has no function calling", "Drop the tools from the call."
+        )
+
+
+def _check_roles(spec: KimiModelSpec, messages: list[dict[str, Any]]) -> None:
+    for message in messages:
+        role = message.get("role")
+        if role not in ROLES:
+            raise refuse(
+                spec,
+                "role",
+                f"takes messages with the roles {', '.join(ROLES)}, not {role!r}",
+                "Use System, Human, AI or Tool messages (or dicts with one of "
+                "those roles).",
+            )
+
+
+def _check_response_format(
+    spec: KimiModelSpec, messages: list[dict[str, Any]], params: Mapping[str, Any]
+) -> None:
+    response_format = params.get("response_format")
+    if not response_format:
+        return
+    kind = response_format.get("type")
+    if kind == "text":
+        return
+    if not spec.structured_output:
+        raise refuse(
+            spec,
+            "response_format",
+            "has no structured output (JSON mode)",
+            "Use with_structured_output(..., method='function_calling') or "
+            f"{THINKING_MODEL}.",
+        )
+    if kind != "json_object":
+        raise refuse(
+            spec,
+            "response_format",
+            f"supports only {{'type': 'json_object'}} and 'json_schema', not {kind!r}",
+            "Use {'type': 'json_object'} and describe the schema in the prompt, "
+            "or with_structured_output(schema), which does both.",
+        )
+    if not any("json" in str(m.get("content") or "").lower() for m in messages):
+        raise refuse(
+            spec,
+            "response_format",
+            "refuses JSON mode unless a message contains the word 'json'",
+            "Say 'JSON' in the system or user message, e.g. 'Reply in JSON.'",
+        )
+
+
+def _check_partial(spec: KimiModelSpec, messages: list[dict[str, Any]]) -> None:
+    if messages and messages[-1].get("partial") and not spec.partial_mode:
+        raise refuse(
+            spec,
+            "partial",
+            "has no partial mode (continuing a prefilled assistant message)",
+            "Drop partial=True from the last assistant message.",
+        )

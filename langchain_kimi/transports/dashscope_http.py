@@ -1,0 +1,318 @@
+"""The HTTP sessions the dashscope transport hands to the SDK (``session=``).
+
+The SDK's own sessions resend a request once on a dropped connection, drop
+nested error bodies, read streams 512 bytes at a time with a quadratic line
+splitter, and (async) leak one session per event loop. Passing our own
+sessions, through the SDK's public ``session=`` keyword, fixes each of these
+for our calls only:
+
+- connection failures are re-raised outside the families the SDK resends
+  (``requests.ConnectionError``, ``aiohttp.ClientConnectionError``), so one
+  call is one request and ``max_retries`` is the whole story;
+- the raw body of every response that is not an event stream is kept on the
+  call's ``CallState``, for the protocol module to read (error bodies in any
+  framing, whole replies);
+- sync bodies are read with ``read1`` and split by ``LineSplitter``, so each
+  event is delivered when it arrives and long lines cost linear time; every
+  read waits at most until the call's deadline (whole replies) or idle
+  deadline (streams; pushed on by each ``data:`` line, not by comments);
+- async sessions read lines up to 8 MiB (aiohttp's default is 512 KiB).
+
+The dashscope logger's "Request failed" record is dropped (or demoted to
+DEBUG) while one of our calls is in progress: the transport handles those
+failures itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import aiohttp
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import SSLError as Urllib3SSLError
+
+from langchain_kimi.protocols.sse import LineSplitter, is_event_stream
+
+#: aiohttp's longest line is twice this; SSE lines up to 8 MiB are read.
+READ_BUFSIZE = 4 * 2**20
+POOL_SIZE = 64
+_DATA = b"data:"
+
+
+@dataclass
+class CallState:
+    """One SDK call: its deadlines, and what our session saw of the response."""
+
+    deadline: float | None = None
+    idle: float | None = None
+    idle_deadline: float | None = None
+    status: int | None = None
+    headers: Mapping[str, str] | None = None
+    body: bytes | None = None
+    response: Any = None
+
+    @classmethod
+    def start(cls, timeout: float | None, *, stream: bool) -> CallState:
+        """A whole reply gets a deadline; a stream an idle bound per event."""
+        if timeout is None:
+            return cls()
+        now = time.monotonic()
+        if stream:
+            return cls(idle=timeout, idle_deadline=now + timeout)
+        return cls(deadline=now + timeout)
+
+    def event_arrived(self) -> None:
+        if self.idle is not None:
+            self.idle_deadline = time.monotonic() + self.idle
+
+    def left(self) -> float | None:
+        """Seconds until the nearest deadline (``None``: no deadline)."""
+        bounds = [b for b in (self.deadline, self.idle_deadline) if b is not None]
+        return min(bounds) - time.monotonic() if bounds else None
+
+    def lower_case_headers(self) -> dict[str, str]:
+        return {str(k).lower(): str(v) for k, v in (self.headers or {}).items()}
+
+
+CALL: contextvars.ContextVar[CallState | None] = contextvars.ContextVar(
+    "langchain_kimi_dashscope_call", default=None
+)
+
+
+@contextlib.contextmanager
+def calling(state: CallState) -> Iterator[None]:
+    """Mark the SDK code run inside as one of our calls (reset before yielding
+    to a consumer: a generator shares its caller's context)."""
+    token = CALL.set(state)
+    try:
+        yield
+    finally:
+        CALL.reset(token)
+
+
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """The call's deadline, or the stream's idle bound, passed."""
+
+
+class NotResentError(requests.exceptions.RequestException):
+    """A connection failure; not a ``requests.ConnectionError``, so not resent."""
+
+
+class NotResentTimeout(requests.exceptions.Timeout):
+    """A connect timeout (requests' ``ConnectTimeout`` is a ConnectionError too)."""
+
+
+class AioNotResentError(Exception):
+    """An aiohttp connection failure, outside ``ClientConnectionError``."""
+
+
+class AioNotResentTimeout(TimeoutError):
+    """aiohttp's ``ServerTimeoutError`` is a ``ClientConnectionError`` too."""
+
+
+# -- sync: requests ------------------------------------------------------------
+
+
+class _Response(requests.Response):
+    """A response whose body is read with ``read1`` under the call's deadlines."""
+
+    _kimi_state: CallState | None = None
+    _kimi_read_timeout: float | None = None
+
+    @property
+    def content(self) -> bytes:
+        body: bytes = super().content or b""
+        if self._kimi_state is not None:
+            self._kimi_state.body = body
+        return body
+
+    def iter_content(self, chunk_size: Any = 1, decode_unicode: Any = False) -> Any:
+        if self._content_consumed or decode_unicode or self.raw is None:
+            return cast("Any", super()).iter_content(chunk_size, decode_unicode)
+        return self._chunks()
+
+    def iter_lines(
+        self, chunk_size: Any = 512, decode_unicode: Any = False, delimiter: Any = None
+    ) -> Any:
+        if decode_unicode or delimiter is not None:
+            return cast("Any", super()).iter_lines(
+                chunk_size, decode_unicode, delimiter
+            )
+        return self._lines()
+
+    def _read_timeout(self) -> tuple[float | None, bool]:
+        """The next read's timeout, and whether it is our deadline's."""
+        left = self._kimi_state.left() if self._kimi_state is not None else None
+        if left is None:
+            return self._kimi_read_timeout, False
+        if left <= 0:
+            raise DeadlineExceeded("The call's deadline passed.")
+        if self._kimi_read_timeout is not None and self._kimi_read_timeout < left:
+            return self._kimi_read_timeout, False
+        return left, True
+
+    def _chunks(self) -> Iterator[bytes]:
+        raw = self.raw
+        try:
+            while True:
+                timeout, ours = self._read_timeout()
+                sock = getattr(getattr(raw, "connection", None), "sock", None)
+                if sock is not None:
+                    sock.settimeout(timeout)
+                try:
+                    data = raw.read1(65536, decode_content=True)
+                except ReadTimeoutError as exc:
+                    if ours:
+                        raise DeadlineExceeded("The call's deadline passed.") from exc
+                    raise requests.exceptions.ReadTimeout(exc) from exc
+                if not data:
+                    break
+                yield data
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from exc
+        except DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from exc
+        except Urllib3SSLError as exc:
+            raise requests.exceptions.SSLError(exc) from exc
+        self._content_consumed = True
+
+    def _lines(self) -> Iterator[bytes]:
+        splitter = LineSplitter()
+        state = self._kimi_state
+        for chunk in self.iter_content():
+            for line in splitter.feed(chunk):
+                if state is not None and line.startswith(_DATA):
+                    state.event_arrived()
+                yield line
+
+
+class KimiAdapter(HTTPAdapter):
+    """Sends once, bounds the wait for headers, and swaps in ``_Response``."""
+
+    def __init__(self) -> None:
+        super().__init__(pool_connections=4, pool_maxsize=POOL_SIZE)
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        state = CALL.get()
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        left = state.left() if state is not None else None
+        if left is not None:
+            if left <= 0:
+                raise DeadlineExceeded("The call's deadline passed before sending.")
+            connect = min(connect, left) if connect else left
+            read = min(read, left) if read else left
+        try:
+            response = super().send(
+                request,
+                stream=True,
+                timeout=(connect, read),
+                verify=verify,
+                cert=cert,
+                proxies=proxies,
+            )
+        except requests.exceptions.ConnectTimeout as exc:
+            raise NotResentTimeout(exc, request=request) from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise NotResentError(exc, request=request) from exc
+        response.__class__ = _Response
+        assert isinstance(response, _Response)
+        response._kimi_state = state
+        response._kimi_read_timeout = (
+            timeout[1] if isinstance(timeout, tuple) else timeout
+        )
+        if state is not None:
+            state.status = response.status_code
+            state.headers = response.headers
+            state.response = response
+        return response
+
+
+def new_session() -> requests.Session:
+    session = requests.Session()
+    adapter = KimiAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+# -- async: aiohttp ------------------------------------------------------------
+
+
+async def _one_send(
+    request: aiohttp.ClientRequest, handler: Any
+) -> aiohttp.ClientResponse:
+    try:
+        response: aiohttp.ClientResponse = await handler(request)
+    except aiohttp.ServerTimeoutError as exc:
+        raise AioNotResentTimeout(str(exc)) from exc
+    except aiohttp.ClientConnectionError as exc:
+        raise AioNotResentError(f"{type(exc).__name__}: {exc}") from exc
+    return response
+
+
+class KimiClientResponse(aiohttp.ClientResponse):
+    """Keeps the status, headers and (unless it is an event stream) the body."""
+
+    async def start(self, connection: Any) -> aiohttp.ClientResponse:
+        response = await super().start(connection)
+        state = CALL.get()
+        if state is not None:
+            state.status = self.status
+            state.headers = self.headers
+            state.response = self
+            if self.status >= 400 or not is_event_stream(self.content_type):
+                state.body = await self.read()
+        return response
+
+
+def new_aio_session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        read_bufsize=READ_BUFSIZE,
+        middlewares=(_one_send,),
+        response_class=KimiClientResponse,
+        trust_env=True,
+    )
+
+
+# -- the SDK's "Request failed" log --------------------------------------------
+
+
+class _QuietHandledFailures(logging.Filter):
+    """Drop "Request failed" while our call handles it (DEBUG if enabled)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            CALL.get() is not None
+            and record.levelno >= logging.ERROR
+            and record.msg == "Request failed"
+        ):
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+_FILTER = _QuietHandledFailures()
+
+
+def quiet_handled_failures() -> None:
+    """Install the filter on the dashscope logger (once; inert outside our calls)."""
+    logger = logging.getLogger("dashscope")
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
