@@ -22,6 +22,7 @@ from typing_extensions import Self
 
 from langchain_kimi import streaming, structured
 from langchain_kimi.errors import MissingAPIKeyError
+from langchain_kimi.iterators import aclosing
 from langchain_kimi.messages import KeepReasoning
 from langchain_kimi.models import (
     THINKING_MODEL,
@@ -411,8 +412,9 @@ class ChatKimi(BaseChatModel):
         self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
     ) -> AsyncIterator[ChatGenerationChunk]:
         stream, _ = self._aopen_stream(StreamCall(messages, stop, kw))
-        async for chunk in stream:
-            yield ChatGenerationChunk(message=chunk)
+        async with aclosing(stream):
+            async for chunk in stream:
+                yield ChatGenerationChunk(message=chunk)
 
     def _lean(self, kwargs: dict[str, Any], *, async_api: bool) -> bool:
         """Whether ``streaming`` serves the call (else ``BaseChatModel`` does).
@@ -438,13 +440,14 @@ class ChatKimi(BaseChatModel):
         self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
     ) -> AsyncIterator[AIMessageChunk]:
         """Async ``stream``."""
-        if not self._lean(kwargs, async_api=True):
-            async for chunk in super().astream(input, config, stop=stop, **kwargs):
+        if self._lean(kwargs, async_api=True):
+            run = streaming.Run(self, input, config, stop, kwargs)
+            chunks = streaming.astream(run, self._aopen_stream)
+        else:
+            chunks = super().astream(input, config, stop=stop, **kwargs)
+        async with aclosing(chunks):
+            async for chunk in chunks:
                 yield chunk
-            return
-        run = streaming.Run(self, input, config, stop, kwargs)
-        async for chunk in streaming.astream(run, self._aopen_stream):
-            yield chunk
 
     # -- tools and structured output ----------------------------------------
 

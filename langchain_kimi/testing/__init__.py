@@ -18,10 +18,12 @@ pytest plugin) gives a running simulator, reset for each test, and
 
 from langchain_kimi.testing.recording import RecordedRequest
 from langchain_kimi.testing.replies import Fault, Reply, ToolCallSpec
+from langchain_kimi.testing.server import ConnectionStats
 from langchain_kimi.testing.simulator import DEFAULT_API_KEY, KimiSimulator
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "ConnectionStats",
     "Fault",
     "KimiSimulator",
     "RecordedRequest",

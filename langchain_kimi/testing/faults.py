@@ -109,6 +109,12 @@ async def send_bytes(
     byte_delay: float = 0.0,
 ) -> web.StreamResponse:
     """``body`` with its length, at once or one byte every ``byte_delay`` s."""
+    if not byte_delay:
+        return web.Response(
+            body=body,
+            status=status,
+            headers={**(headers or {}), "Content-Type": content_type},
+        )
     response = web.StreamResponse(status=status, headers=headers or {})
     response.content_type = content_type
     response.content_length = len(body)

@@ -1,24 +1,99 @@
-"""An aiohttp app served on loopback from a background thread with its own loop."""
+"""An aiohttp app served on loopback from a background thread with its own loop.
+
+The server also stands in for the network between a client and the service:
+``connect_delay`` holds back the first request on each new TCP connection (the
+TCP and TLS set-up a real client pays once per connection), and it counts the
+connections it served and the requests each carried, so a test or benchmark
+can see whether a client reuses its connections.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 from typing_extensions import Self
+
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class ConnectionStats:
+    """Connections opened since the last reset and the requests they carried.
+
+    ``requests`` counts every tracked request since the reset, including those
+    on connections opened before it; ``per_connection`` lists, in opening
+    order, the requests on each connection opened since.
+    """
+
+    opened: int
+    requests: int
+    per_connection: tuple[int, ...]
+
+
+class _ConnectionLog:
+    """Per-connection request counts, keyed weakly on the connection's transport.
+
+    aiohttp keeps one transport per TCP connection for its whole life, so the
+    first request seen on a transport is the first on a new connection.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: weakref.WeakKeyDictionary[asyncio.BaseTransport, list[int]]
+        self._known = weakref.WeakKeyDictionary()
+        self._opened: list[list[int]] = []
+        self._requests = 0
+
+    def count(self, transport: asyncio.BaseTransport) -> bool:
+        """Count one request on ``transport``; true if it is the connection's first."""
+        with self._lock:
+            self._requests += 1
+            counter = self._known.get(transport)
+            if counter is not None:
+                counter[0] += 1
+                return False
+            counter = [1]
+            self._known[transport] = counter
+            self._opened.append(counter)
+            return True
+
+    def stats(self) -> ConnectionStats:
+        with self._lock:
+            per_connection = tuple(counter[0] for counter in self._opened)
+            return ConnectionStats(len(per_connection), self._requests, per_connection)
+
+    def reset(self) -> None:
+        """Start counting afresh; open connections stay known (no second delay)."""
+        with self._lock:
+            self._opened = []
+            self._requests = 0
 
 
 class LoopbackServer:
     """Serves ``routes`` on ``host:port`` (an ephemeral port by default).
 
     Use as a context manager or ``start()`` / ``stop()``; ``url`` is known once
-    started.
+    started. Requests whose path starts with ``control_prefix`` (a control
+    endpoint, not the service) neither pay ``connect_delay`` nor count.
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._host = host
-        self._port = port
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        connect_delay: float = 0.0,
+        control_prefix: str | None = None,
+    ) -> None:
+        self._host, self._port = host, port
+        self.connect_delay = connect_delay
+        self._control_prefix = control_prefix
+        self._connections = _ConnectionLog()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -31,6 +106,13 @@ class LoopbackServer:
     def routes(self, app: web.Application) -> None:
         """Add the server's routes to ``app``."""
         raise NotImplementedError
+
+    def connections(self) -> ConnectionStats:
+        """TCP connections opened (and requests served) since the last reset."""
+        return self._connections.stats()
+
+    def reset_connections(self) -> None:
+        self._connections.reset()
 
     def start(self) -> Self:
         ready = threading.Event()
@@ -71,12 +153,28 @@ class LoopbackServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    @web.middleware
+    async def _per_connection(
+        self, request: web.Request, handler: _Handler
+    ) -> web.StreamResponse:
+        """Count the request; delay it if it is the first on its connection."""
+        transport = request.transport
+        control = self._control_prefix and request.path.startswith(self._control_prefix)
+        if transport is not None and not control:
+            first = self._connections.count(transport)
+            if first and self.connect_delay:
+                await asyncio.sleep(self.connect_delay)
+        return await handler(request)
+
     async def _serve(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(
+            client_max_size=64 * 1024 * 1024, middlewares=[self._per_connection]
+        )
         self.routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
+        # A deep accept queue: a benchmark may open a thousand connections at once.
+        site = web.TCPSite(self._runner, self._host, self._port, backlog=1024)
         await site.start()
         server = site._server
         sockets = getattr(server, "sockets", None) or []
