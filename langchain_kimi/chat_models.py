@@ -35,6 +35,7 @@ from langchain_kimi.checks import check_params
 from langchain_kimi.errors import BadRequestError, MissingAPIKeyError
 from langchain_kimi.extra_kwargs import accepted_names, sort_out_unknown
 from langchain_kimi.field_docs import fields_section
+from langchain_kimi.iterators import aclosing
 from langchain_kimi.messages import KeepReasoning
 from langchain_kimi.models import (
     THINKING_MODEL,
@@ -623,14 +624,17 @@ class ChatKimi(BaseChatModel):
         transport = self._get_transport()
         started = False
         try:
-            async for delta in transport.astream(request):
-                started = True
-                yield delta
+            async with aclosing(transport.astream(request)) as deltas:
+                async for delta in deltas:
+                    started = True
+                    yield delta
         except BadRequestError as error:
             if started or not self._json_mode_refused(request, error):
                 raise
-            async for delta in transport.astream(self._stream_call_request(call)):
-                yield delta
+            retried = transport.astream(self._stream_call_request(call))
+            async with aclosing(retried):
+                async for delta in retried:
+                    yield delta
 
     # -- calls --------------------------------------------------------------
 
@@ -687,8 +691,9 @@ class ChatKimi(BaseChatModel):
             stream, parser = self._aopen_stream(
                 self._generate_call(messages, stop, kw, run_manager)
             )
-            async for chunk in stream:
-                await run_manager.on_llm_new_token(**_token(chunk))
+            async with aclosing(stream):
+                async for chunk in stream:
+                    await run_manager.on_llm_new_token(**_token(chunk))
             return _chat_result(parser.ai_message())
         request = self._request(messages, stop, False, kw)
         transport = self._get_transport()
@@ -711,8 +716,9 @@ class ChatKimi(BaseChatModel):
         self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
     ) -> AsyncIterator[ChatGenerationChunk]:
         stream, _ = self._aopen_stream(StreamCall(messages, stop, kw))
-        async for chunk in stream:
-            yield ChatGenerationChunk(message=chunk)
+        async with aclosing(stream):
+            async for chunk in stream:
+                yield ChatGenerationChunk(message=chunk)
 
     async def ainvoke(
         self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
@@ -749,13 +755,14 @@ class ChatKimi(BaseChatModel):
         self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
     ) -> AsyncIterator[AIMessageChunk]:
         """Async ``stream``."""
-        if not self._lean(kwargs, async_api=True):
-            async for chunk in super().astream(input, config, stop=stop, **kwargs):
+        if self._lean(kwargs, async_api=True):
+            run = streaming.Run(self, input, config, stop, kwargs)
+            chunks = streaming.astream(run, self._aopen_stream)
+        else:
+            chunks = super().astream(input, config, stop=stop, **kwargs)
+        async with aclosing(chunks):
+            async for chunk in chunks:
                 yield chunk
-            return
-        run = streaming.Run(self, input, config, stop, kwargs)
-        async for chunk in streaming.astream(run, self._aopen_stream):
-            yield chunk
 
     # -- tools and structured output ----------------------------------------
 

@@ -23,6 +23,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 from langchain_kimi.errors import IncompleteStreamError
+from langchain_kimi.iterators import aclosing
 from langchain_kimi.models import KimiModelSpec
 from langchain_kimi.normalized import Delta, Result, ToolCall, ToolCallPiece, Usage
 from langchain_kimi.tool_pieces import ToolCallAssembler
@@ -339,9 +340,10 @@ def chunks(deltas: Iterator[Delta], parser: StreamParser) -> Iterator[AIMessageC
 async def achunks(
     deltas: AsyncIterator[Delta], parser: StreamParser
 ) -> AsyncIterator[AIMessageChunk]:
-    """Async ``chunks``."""
-    async for delta in deltas:
-        chunk = parser.feed(delta)
-        if chunk is not None:
-            yield chunk
+    """Async ``chunks``; closes ``deltas`` as soon as it stops."""
+    async with aclosing(deltas):
+        async for delta in deltas:
+            chunk = parser.feed(delta)
+            if chunk is not None:
+                yield chunk
     yield parser.finish()

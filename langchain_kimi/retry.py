@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from langchain_kimi.errors import IncompleteStreamError, KimiError
+from langchain_kimi.iterators import aclose, close
 
 T = TypeVar("T")
 logger = logging.getLogger("langchain_kimi")
@@ -156,7 +157,7 @@ def stream_with_retries(
                 if delivers(item):
                     return stream, head
         except BaseException:
-            _close(stream)
+            close(stream)
             raise
         raise _nothing_delivered()
 
@@ -165,7 +166,7 @@ def stream_with_retries(
         yield from head
         yield from stream
     finally:
-        _close(stream)
+        close(stream)
 
 
 async def astream_with_retries(
@@ -184,7 +185,7 @@ async def astream_with_retries(
                 if delivers(item):
                     return stream, head
         except BaseException:
-            await _aclose(stream)
+            await aclose(stream)
             raise
         raise _nothing_delivered()
 
@@ -195,16 +196,4 @@ async def astream_with_retries(
         async for item in stream:
             yield item
     finally:
-        await _aclose(stream)
-
-
-def _close(stream: Iterator[object]) -> None:
-    close = getattr(stream, "close", None)
-    if close is not None:
-        close()
-
-
-async def _aclose(stream: AsyncIterator[object]) -> None:
-    aclose = getattr(stream, "aclose", None)
-    if aclose is not None:
-        await aclose()
+        await aclose(stream)

@@ -37,6 +37,7 @@ from langchain_core.runnables import RunnableConfig, ensure_config
 from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.utils import LC_ID_PREFIX
 
+from langchain_kimi.iterators import aclosing
 from langchain_kimi.response import StreamParser
 
 
@@ -208,9 +209,10 @@ async def astream(run: Run, open_stream: AOpenStream) -> AsyncIterator[AIMessage
         await run.model.rate_limiter.aacquire(blocking=True)
     try:
         chunks, run.parser = open_stream(run.call(run_manager))
-        async for chunk in chunks:
-            await run_manager.on_llm_new_token(**run.token(chunk))
-            yield chunk
+        async with aclosing(chunks):
+            async for chunk in chunks:
+                await run_manager.on_llm_new_token(**run.token(chunk))
+                yield chunk
     except BaseException as error:
         await run_manager.on_llm_error(error, response=run.result(ended=False))
         raise

@@ -33,7 +33,21 @@ class LineSplitter:
         self._buffer = bytearray()
         self._skip_lf = False
 
-    def feed(self, chunk: bytes) -> Iterator[bytes]:
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """The lines completed by ``chunk`` (LF-only chunks take a fast path)."""
+        if b"\r" in chunk or self._skip_lf:
+            return list(self._feed_cr(chunk))
+        lines = chunk.split(b"\n")
+        if self._buffer:
+            self._buffer += lines[0]
+            lines[0] = bytes(self._buffer)
+            self._buffer.clear()
+        tail = lines.pop()
+        if tail:
+            self._buffer += tail
+        return lines
+
+    def _feed_cr(self, chunk: bytes) -> Iterator[bytes]:
         start = 0
         for match in _LINE_END.finditer(chunk):
             end = match.start()

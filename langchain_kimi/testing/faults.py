@@ -27,6 +27,10 @@ from langchain_kimi.testing.replies import Fault, Reply
 #: Kinds answered before (instead of) any reply.
 UP_FRONT = frozenset({"status", "raw", "reset"})
 HEARTBEAT = b": heartbeat\n\n"
+#: How long a ``drop`` waits after its last event before closing: the close
+#: then comes after the events, as a connection dropped mid-answer does, not
+#: in the same read (where aiohttp raises before handing over buffered lines).
+DROP_PAUSE = 0.05
 _POLL = 0.01
 
 
@@ -109,6 +113,12 @@ async def send_bytes(
     byte_delay: float = 0.0,
 ) -> web.StreamResponse:
     """``body`` with its length, at once or one byte every ``byte_delay`` s."""
+    if not byte_delay:
+        return web.Response(
+            body=body,
+            status=status,
+            headers={**(headers or {}), "Content-Type": content_type},
+        )
     response = web.StreamResponse(status=status, headers=headers or {})
     response.content_type = content_type
     response.content_length = len(body)
@@ -198,6 +208,7 @@ async def write_stream(
         for number, event in enumerate(events):
             if fault is not None and number == fault.after_events:
                 if fault.kind == "drop":
+                    await asyncio.sleep(DROP_PAUSE)
                     if request.transport is not None:
                         request.transport.close()
                     return

@@ -12,13 +12,18 @@ from langchain_kimi.testing.replies import Fault, Reply
 
 @dataclass
 class RecordedRequest:
-    """One request as the simulator received it."""
+    """One request as the simulator received it.
+
+    ``finished`` turns true once its answer is over: sent whole, or cut short
+    because the client closed the connection (a stream it stopped reading).
+    """
 
     protocol: str
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
     status: int = 200
+    finished: bool = False
 
     @property
     def model(self) -> Any:

@@ -88,7 +88,8 @@ class Fault:
       body as an event stream (``data: {"error": ...}`` on the compatible
       endpoint, an ``event:error`` block on the native one).
     - ``drop``: start streaming ``reply`` (or a default one), then close the
-      connection after ``after_events`` events.
+      connection after ``after_events`` events (and a 50 ms pause, so the close
+      follows the events rather than arriving with them).
     - ``in_band``: an error under HTTP 200. A stream sends ``after_events``
       events, then the error event (compatible: ``data: {"error": ...}``;
       native: ``event:error``); a whole reply's body is the error object.

@@ -190,19 +190,29 @@ class KimiSimulator(LoopbackServer):
     # -- handlers ----------------------------------------------------------
 
     async def _compatible(self, request: web.Request) -> web.StreamResponse:
-        return await self._handle(request, "openai")
+        return await self._answer(request, "openai")
 
     async def _native(self, request: web.Request) -> web.StreamResponse:
-        return await self._handle(request, "dashscope")
+        return await self._answer(request, "dashscope")
 
-    async def _handle(self, request: web.Request, kind: str) -> web.StreamResponse:
-        request_id = str(uuid.uuid4())
+    async def _answer(self, request: web.Request, kind: str) -> web.StreamResponse:
+        """Record the request, answer it, and mark it finished however it ends."""
         try:
             body = await request.json()
         except json.JSONDecodeError:
             body = {}
         record = RecordedRequest(kind, request.path, dict(request.headers), body)
         self.requests.append(record)
+        try:
+            return await self._handle(request, kind, record)
+        finally:
+            record.finished = True
+
+    async def _handle(
+        self, request: web.Request, kind: str, record: RecordedRequest
+    ) -> web.StreamResponse:
+        request_id = str(uuid.uuid4())
+        body = record.body
         native = kind == "dashscope"
         params = record.params
         stream = (

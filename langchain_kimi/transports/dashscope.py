@@ -31,6 +31,7 @@ from langchain_kimi.errors import (
     InvalidResponseError,
     KimiError,
 )
+from langchain_kimi.iterators import aclosing
 from langchain_kimi.normalized import Delta, Result
 from langchain_kimi.protocols import native as protocol
 from langchain_kimi.protocols.common import status_error, unexpected_body
@@ -106,36 +107,38 @@ def _not_a_stream(state: http.CallState) -> KimiError | None:
 class _Stream:
     """One streamed call through the SDK: what sync and async share.
 
-    ``step()`` wraps each SDK step (marking it ours, mapping its failures);
-    ``delta`` reads one SDK event; leaving the ``with`` block closes the
-    response at once, even when the caller stopped early.
+    ``with call:`` wraps one SDK step (marks it ours, maps its failures; a
+    class, because it runs once per event); ``delta`` reads one SDK event;
+    ``close`` closes the response at once, even when the caller stopped early.
     """
+
+    __slots__ = ("_token", "started", "state")
 
     def __init__(self, timeout: float | None) -> None:
         self.state = http.CallState.start(timeout, stream=True)
         self.started = False
 
-    @contextlib.contextmanager
-    def step(self) -> Iterator[None]:
-        try:
-            with http.calling(self.state):
-                yield
-        except Exception as exc:
+    def __enter__(self) -> None:
+        self._token = http.CALL.set(self.state)
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        http.CALL.reset(self._token)
+        if isinstance(exc, Exception):
             error = _not_a_stream(self.state) or map_failure(exc, started=self.started)
             raise error from exc
 
     def delta(self, event: Mapping[str, Any]) -> Delta:
-        error = _not_a_stream(self.state)
-        if error is not None:
-            raise error
-        self.state.event_arrived()
+        if self.state.body is not None:
+            raise _not_a_stream(self.state) or InvalidResponseError("Not a stream.")
+        if self.state.idle is not None:
+            self.state.event_arrived()
         self.started = True
         return protocol.parse_event(protocol.checked(event))
 
     def each(self, events: Iterator[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
         """The SDK's events, each read as a step."""
         while True:
-            with self.step():
+            with self:
                 event = next(events, None)
             if event is None:
                 return
@@ -144,16 +147,13 @@ class _Stream:
     async def aeach(self, events: Any) -> AsyncIterator[Mapping[str, Any]]:
         """Async ``each``; the wait for each event is bounded by the idle time."""
         while True:
-            with self.step(), within(self.state.left()):
+            with self, within(self.state.left()):
                 event = await anext(events, None)
             if event is None:
                 return
             yield event
 
-    def __enter__(self) -> _Stream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         if self.state.response is not None:
             self.state.response.close()
 
@@ -204,20 +204,22 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
 
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
         call = _Stream(self._timeout)
-        arguments = self._arguments(request)
-        with call, call.step():
-            events: Any = Generation.call(**arguments, session=self.client)
-        with call, contextlib.closing(events):
+        with call:
+            events: Any = Generation.call(
+                **self._arguments(request), session=self.client
+            )
+        with contextlib.closing(call), contextlib.closing(events):
             for event in call.each(events):
                 yield call.delta(event)
 
     async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
         call = _Stream(self._timeout)
-        arguments = self._arguments(request)
         session = await self.aclient()
-        with call, call.step():
-            events: Any = await AioGeneration.call(**arguments, session=session)
         with call:
-            async with contextlib.aclosing(events):
+            events: Any = await AioGeneration.call(
+                **self._arguments(request), session=session
+            )
+        with contextlib.closing(call):
+            async with aclosing(events):
                 async for event in call.aeach(events):
                     yield call.delta(event)

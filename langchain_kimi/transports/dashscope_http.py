@@ -12,8 +12,9 @@ for our calls only:
 - the raw body of every response that is not an event stream is kept on the
   call's ``CallState``, for the protocol module to read (error bodies in any
   framing, whole replies);
-- sync bodies are read with ``read1`` and split by ``LineSplitter``, so each
-  event is delivered when it arrives and long lines cost linear time; every
+- sync bodies are read one HTTP chunk at a time (or with ``read1`` when not
+  chunked) and split by ``LineSplitter``, so each event is delivered when it
+  arrives and long lines cost linear time; every
   read waits at most until the call's deadline (whole replies) or idle
   deadline (streams; pushed on by each ``data:`` line, not by comments);
 - async sessions read lines up to 8 MiB (aiohttp's default is 512 KiB).
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import time
 from collections.abc import Iterator, Mapping
@@ -122,7 +124,7 @@ class AioNotResentTimeout(TimeoutError):
 
 
 class _Response(requests.Response):
-    """A response whose body is read with ``read1`` under the call's deadlines."""
+    """A response whose body is read piece by piece under the call's deadlines."""
 
     _kimi_state: CallState | None = None
     _kimi_read_timeout: float | None = None
@@ -161,19 +163,29 @@ class _Response(requests.Response):
 
     def _chunks(self) -> Iterator[bytes]:
         raw = self.raw
+        state = self._kimi_state
+        timed = state is not None and (
+            state.deadline is not None or state.idle is not None
+        )
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        pieces: Iterator[bytes]
+        if raw.chunked and raw.supports_chunked_reads():
+            pieces = raw.read_chunked(None, decode_content=True)  # each HTTP chunk
+        else:  # whatever one network read gives
+            pieces = iter(functools.partial(raw.read1, 65536, decode_content=True), b"")
+        ours = False
         try:
             while True:
-                timeout, ours = self._read_timeout()
-                sock = getattr(getattr(raw, "connection", None), "sock", None)
-                if sock is not None:
+                if timed and sock is not None:  # our deadline, for this read
+                    timeout, ours = self._read_timeout()
                     sock.settimeout(timeout)
                 try:
-                    data = raw.read1(65536, decode_content=True)
+                    data = next(pieces, None)
                 except ReadTimeoutError as exc:
                     if ours:
                         raise DeadlineExceeded("The call's deadline passed.") from exc
                     raise requests.exceptions.ReadTimeout(exc) from exc
-                if not data:
+                if data is None:
                     break
                 yield data
         except ProtocolError as exc:
@@ -187,9 +199,13 @@ class _Response(requests.Response):
     def _lines(self) -> Iterator[bytes]:
         splitter = LineSplitter()
         state = self._kimi_state
-        for chunk in self.iter_content():
+        if state is None or state.idle is None:
+            for chunk in self.iter_content():
+                yield from splitter.feed(chunk)
+            return
+        for chunk in self.iter_content():  # each event pushes the idle deadline
             for line in splitter.feed(chunk):
-                if state is not None and line.startswith(_DATA):
+                if line.startswith(_DATA):
                     state.event_arrived()
                 yield line
 

@@ -7,18 +7,29 @@ model used under many ``asyncio.run`` calls from leaking sockets or logging
 "Event loop is closed". The closing hook is an async generator suspended in
 the loop: ``asyncio.run``, ``asyncio.Runner`` and pytest-asyncio call
 ``loop.shutdown_asyncgens()`` before closing a loop, which finishes it there.
+A loop that is never closed (a module-level loop driven by
+``run_until_complete``) has its resources closed in it at interpreter exit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import threading
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+_ALL: weakref.WeakSet[PerLoop[Any]] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    for pools in list(_ALL):
+        pools.close_idle_loops()
 
 
 class PerLoop(Generic[T]):
@@ -39,6 +50,7 @@ class PerLoop(Generic[T]):
                 AsyncGenerator[None, None],
             ],
         ] = {}
+        _ALL.add(self)
 
     async def get(self) -> T:
         loop = asyncio.get_running_loop()
@@ -61,6 +73,17 @@ class PerLoop(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def close_idle_loops(self) -> None:
+        """Close, each in its own loop, the resources of loops that still exist
+        but are not running (e.g. a module-level loop at interpreter exit)."""
+        with self._lock:
+            items = list(self._items.values())
+        for ref, _, closer in items:
+            loop = ref()
+            if loop is not None and not loop.is_closed() and not loop.is_running():
+                with contextlib.suppress(Exception):
+                    loop.run_until_complete(closer.aclose())
 
     async def _closer(self, key: int, resource: T) -> AsyncGenerator[None, None]:
         try:

@@ -1,0 +1,50 @@
+"""Closing iterators promptly, in order, from the outside in.
+
+A stream is a chain of generators (the caller's, the parser's, the retry
+wrapper's, the transport's, the HTTP client's). Left to the garbage collector,
+an async generator is closed by a task the event loop schedules later; if the
+loop ends first, ``shutdown_asyncgens()`` closes the whole chain at once, in
+no order, and the HTTP client's generators trip over each other ("aclose():
+asynchronous generator is already running"). So each link closes the one it
+reads from as soon as it stops itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def close(iterator: Iterator[object]) -> None:
+    """Close a generator (no-op for other iterators or a finished one)."""
+    closer = getattr(iterator, "close", None)
+    if closer is not None:
+        closer()
+
+
+async def aclose(iterator: AsyncIterator[object]) -> None:
+    """Close an async generator (no-op for other iterators or a finished one)."""
+    closer = getattr(iterator, "aclose", None)
+    if closer is not None:
+        await closer()
+
+
+class aclosing(Generic[T]):
+    """``async with aclosing(it):`` closes ``it`` when the block ends.
+
+    A class, not an ``asynccontextmanager``: that would be one more async
+    generator for the loop to track and close.
+    """
+
+    __slots__ = ("_iterator",)
+
+    def __init__(self, iterator: AsyncIterator[T]) -> None:
+        self._iterator = iterator
+
+    async def __aenter__(self) -> AsyncIterator[T]:
+        return self._iterator
+
+    async def __aexit__(self, *exc: object) -> None:
+        await aclose(self._iterator)
