@@ -34,7 +34,7 @@ from langchain_kimi import call_site, streaming, structured
 from langchain_kimi.checks import check_params
 from langchain_kimi.errors import BadRequestError, MissingAPIKeyError
 from langchain_kimi.extra_kwargs import accepted_names, sort_out_unknown
-from langchain_kimi.field_docs import fields_section
+from langchain_kimi.field_docs import document_fields
 from langchain_kimi.iterators import aclosing
 from langchain_kimi.messages import KeepReasoning
 from langchain_kimi.models import (
@@ -302,7 +302,6 @@ class ChatKimi(BaseChatModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
-        use_attribute_docstrings=True,
         hide_input_in_errors=True,  # the input holds the API key
     )
 
@@ -827,7 +826,7 @@ class ChatKimi(BaseChatModel):
         )
 
 
-ChatKimi.__doc__ = (ChatKimi.__doc__ or "") + "\n" + fields_section(ChatKimi, "    ")
+document_fields(ChatKimi)
 
 
 def _token(chunk: AIMessageChunk) -> dict[str, Any]:

@@ -1,14 +1,20 @@
-"""A "Fields" section for a pydantic class's docstring, made from its fields.
+"""Field descriptions from attribute docstrings, and a "Fields" section for help().
 
 ``help(ChatKimi)`` and ``pydoc`` print the class docstring and a signature,
-never per-field text. The attribute docstrings are the one source
-(``use_attribute_docstrings=True`` copies them into
-``model_fields[name].description``, which schemas and tools read); this
-section prints them in ``help()`` too, so nothing is written twice.
+never per-field text. The attribute docstrings (what IDEs show) are the one
+source: ``document_fields`` copies them into ``model_fields[name].description``
+(which schemas and tools read) and appends a "Fields" section to the class
+docstring, so nothing is written twice. pydantic's own
+``use_attribute_docstrings`` does the first half too, but on Python < 3.13 it
+parses the whole module to find the class (about 30 ms at import); here only
+the class's own lines are parsed.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import re
 import textwrap
 from typing import Any
@@ -62,3 +68,45 @@ def fields_section(cls: type[BaseModel], indent: str = "") -> str:
     ]
     section = "Fields:\n" + "\n".join(entries) + "\n"
     return textwrap.indent(section, indent)
+
+
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """``{attribute: docstring}`` for each ``name: type = ...`` followed by a string."""
+    lines, _ = inspect.findsource(inspect.getmodule(cls))  # type: ignore[arg-type]
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith(f"class {cls.__name__}(")
+    )
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if lines[i][:1] not in ("", " ", "\n", "#", ")")
+        ),
+        len(lines),
+    )
+    tree = ast.parse("".join(lines[start:end]))
+    body = (
+        tree.body[0].body
+        if tree.body and isinstance(tree.body[0], ast.ClassDef)
+        else []
+    )
+    docs: dict[str, str] = {}
+    for node, following in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[node.target.id] = inspect.cleandoc(following.value.value)
+    return docs
+
+
+def document_fields(cls: type[BaseModel], indent: str = "    ") -> None:
+    """Fill each field's description from its docstring; add the Fields section."""
+    for name, doc in attribute_docstrings(cls).items():
+        field = cls.model_fields.get(name)
+        if field is not None and not field.description:
+            field.description = doc
+    cls.__doc__ = (cls.__doc__ or "") + "\n" + fields_section(cls, indent)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_kimi.errors import KimiError
+from langchain_kimi.errors import InvalidResponseError, KimiError
 from langchain_kimi.normalized import Delta, ErrorInfo, Result, Usage
 from langchain_kimi.protocols.common import (
     copy_message_piece,
@@ -43,10 +43,11 @@ def parameters(request: ChatRequest) -> dict[str, Any]:
 
 
 def call_arguments(request: ChatRequest) -> dict[str, Any]:
-    """Keyword arguments for ``Generation.call`` / ``AioGeneration.call``."""
+    """Keyword arguments for the SDK's text-generation call: ``model``, the
+    ``input`` object and every parameter."""
     arguments = parameters(request)
     arguments["model"] = request.model
-    arguments["messages"] = request.messages
+    arguments["input"] = {"messages": request.messages}
     if request.stream:
         arguments["stream"] = True
     return arguments
@@ -109,11 +110,18 @@ def checked(event: Mapping[str, Any]) -> Mapping[str, Any]:
     The SDK gives an ``event:error`` status 400 whatever the service meant
     (it ignores ``:HTTP_STATUS`` comments), so the error is classified by its
     code alone. An event whose data was not JSON comes as code ``Unknown``
-    with the raw data as its message.
+    with the raw data as its message; one whose data was JSON but not a reply
+    (no ``output`` object) is unreadable too.
     """
-    if event.get("status_code") == 200:
-        return event
-    raise event_error(event)
+    if event.get("status_code") != 200:
+        raise event_error(event)
+    if not isinstance(event.get("output"), Mapping):
+        raise InvalidResponseError(
+            "A stream event from the service has no output object; the reply "
+            "could not be read.",
+            request_id=event.get("request_id") or None,
+        )
+    return event
 
 
 def event_error(event: Mapping[str, Any]) -> KimiError:

@@ -51,6 +51,31 @@ _CONNECTION = (
 
 http.quiet_handled_failures()
 
+#: Where ``Generation`` sends: the ``aigc`` group's text-generation function.
+_GENERATION = {
+    "task_group": "aigc",
+    "task": "text-generation",
+    "function": "generation",
+}
+
+
+def _generate(**arguments: Any) -> Any:
+    """``Generation.call`` without its typed wrappers.
+
+    ``Generation.call`` copies the messages, then wraps every reply and stream
+    event in a ``GenerationResponse``, about a third of the SDK's time per
+    event; its base ``call`` builds and sends the same request and yields the
+    same dict-like ``DashScopeAPIResponse`` objects the protocol module reads.
+    """
+    base: Any = super(Generation, Generation)
+    return base.call(**_GENERATION, **arguments)
+
+
+async def _agenerate(**arguments: Any) -> Any:
+    """``AioGeneration.call`` without its typed wrappers (see ``_generate``)."""
+    base: Any = super(AioGeneration, AioGeneration)
+    return await base.call(**_GENERATION, **arguments)
+
 
 def map_failure(exc: BaseException, *, started: bool) -> KimiError:
     """An exception from the SDK or its session as the project's class."""
@@ -159,8 +184,8 @@ class _Stream:
 
 
 class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transport):
-    """The native endpoint through ``Generation`` / ``AioGeneration``, over
-    our pooled sessions."""
+    """The native endpoint through the SDK's text-generation call (sync and
+    async), over our pooled sessions."""
 
     def _new_client(self) -> requests.Session:
         return http.new_session()
@@ -184,7 +209,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
         failure: Exception | None = None
         try:
             with http.calling(state):
-                Generation.call(**self._arguments(request), session=self.client)
+                _generate(**self._arguments(request), session=self.client)
         except Exception as exc:
             failure = exc
         return _reply(state, failure)
@@ -195,7 +220,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
         failure: Exception | None = None
         try:
             with http.calling(state), within(self._timeout):
-                await AioGeneration.call(**self._arguments(request), session=session)
+                await _agenerate(**self._arguments(request), session=session)
         except Exception as exc:
             failure = exc
         return _reply(state, failure)
@@ -205,9 +230,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
         call = _Stream(self._timeout)
         with call:
-            events: Any = Generation.call(
-                **self._arguments(request), session=self.client
-            )
+            events: Any = _generate(**self._arguments(request), session=self.client)
         with contextlib.closing(call), contextlib.closing(events):
             for event in call.each(events):
                 yield call.delta(event)
@@ -216,9 +239,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
         call = _Stream(self._timeout)
         session = await self.aclient()
         with call:
-            events: Any = await AioGeneration.call(
-                **self._arguments(request), session=session
-            )
+            events: Any = await _agenerate(**self._arguments(request), session=session)
         with contextlib.closing(call):
             async with aclosing(events):
                 async for event in call.aeach(events):
