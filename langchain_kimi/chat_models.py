@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import copy
 import threading
-import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -31,9 +31,13 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_kimi import call_site, streaming, structured
-from langchain_kimi.checks import check_params
+from langchain_kimi.checks import check_params, warn_if_clear_text
 from langchain_kimi.errors import BadRequestError, MissingAPIKeyError
-from langchain_kimi.extra_kwargs import accepted_names, sort_out_unknown
+from langchain_kimi.extra_kwargs import (
+    accepted_names,
+    field_spellings,
+    sort_out_unknown,
+)
 from langchain_kimi.field_docs import document_fields
 from langchain_kimi.iterators import aclosing
 from langchain_kimi.messages import KeepReasoning
@@ -64,7 +68,6 @@ from langchain_kimi.transports import (
     Transport,
     endpoint_for,
     make_transport,
-    warn_if_clear_text,
 )
 
 if TYPE_CHECKING:
@@ -496,12 +499,20 @@ class ChatKimi(BaseChatModel):
     ) -> Self:
         """A copy that builds its own client, so updated settings apply.
 
-        ``update`` takes field names (``base_url``, ``timeout``, ``max_retries``,
-        ``transport``, ...) and, as in pydantic, is not validated.
+        ``update`` takes what the constructor takes (``model``, ``api_key`` as a
+        plain str, ``base_url``, ``timeout``, ``transport``, ...) and is
+        validated like it: a value the model cannot take raises ``ValueError``.
         """
-        clone = super().model_copy(update=update, deep=deep)
-        clone._transport = None
-        return clone
+        if not update:
+            clone = super().model_copy(deep=deep)
+            clone._transport = None
+            return clone
+        values = {name: getattr(self, name) for name in self.model_fields_set}
+        if deep:
+            values = copy.deepcopy(values)
+        by_field = field_spellings(type(self))
+        values.update({by_field.get(key, key): value for key, value in update.items()})
+        return type(self)(**values)
 
     def __getstate__(self) -> dict[Any, Any]:
         """Pickled without the client: its locks and sockets cannot travel, and
@@ -551,7 +562,7 @@ class ChatKimi(BaseChatModel):
     def _warn_once(self, key: str, text: str) -> None:
         if key not in self._warned:
             self._warned.add(key)
-            warnings.warn(text, UserWarning, stacklevel=4)
+            call_site.warn(text)
 
     def _json_mode_refused(self, request: ChatRequest, error: BadRequestError) -> bool:
         """Whether ``error`` refuses JSON mode; if so, remember it and warn once.
@@ -794,7 +805,7 @@ class ChatKimi(BaseChatModel):
         )
         if plan.warning:
             self._warned.add("tool_choice")
-            warnings.warn(plan.warning, UserWarning, stacklevel=2)
+            call_site.warn(plan.warning)
         if tool_choice is not None and tool_choice is not False:
             kwargs["tool_choice"] = tool_choice
         if parallel_tool_calls is not None:

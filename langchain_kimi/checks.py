@@ -4,15 +4,20 @@ Pure checks over a request's messages and parameters (or a model's own fields,
 ``check_params``, which ``ChatKimi(...)`` runs at construction). Each refusal
 is a ``ValueError`` naming the model, the parameter and what to do instead.
 The service-wide ranges are the Model Studio API reference's; the per-model
-limits come from the features table (``models``).
+limits come from the features table (``models``). ``warn_if_clear_text`` warns
+(no refusal) when a plain ``http://`` endpoint would carry the key off this
+machine.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+from langchain_kimi import call_site
 from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL, KimiModelSpec
 
 #: The roles the service accepts in ``messages``.
@@ -89,6 +94,16 @@ def check_params(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
 
     Needs no messages, so ``ChatKimi(...)`` runs them on its own fields too.
     """
+    response_format = params.get("response_format")
+    if response_format is not None and not isinstance(response_format, Mapping):
+        raise refuse(
+            spec,
+            "response_format",
+            "takes a dict such as {'type': 'json_object'}, not "
+            f"{type(response_format).__name__} {response_format!r}",
+            "For a pydantic class or a JSON schema use "
+            "llm.with_structured_output(schema), which validates the reply too.",
+        )
     if spec.known:
         _check_features(spec, params)
     for name, allowed in RANGES.items():
@@ -207,3 +222,27 @@ def _check_partial(spec: KimiModelSpec, messages: list[dict[str, Any]]) -> None:
             "has no partial mode (continuing a prefilled assistant message)",
             "Drop partial=True from the last assistant message.",
         )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def warn_if_clear_text(base_url: str | None) -> None:
+    """Warn when a plain ``http://`` URL would carry the key off this machine."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if parts.scheme.lower() != "http" or _is_loopback(parts.hostname or ""):
+        return
+    host = parts.hostname or ""
+    where = f"{host}:{parts.port}" if parts.port else host
+    call_site.warn(
+        f"base_url http://{where} is plain http:// to a host that is not this "
+        "machine: the API key would travel in clear text. Use https://."
+    )

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel
 
 from langchain_kimi import call_site
+
+#: Unknown argument names that look like credentials: refused, never moved.
+_SECRET = re.compile(
+    r"(^|_)(api_?)?key$|(^|_)token$|secret|password|credential", re.IGNORECASE
+)
 
 #: ``difflib`` ratio from which an unknown name counts as a typo of a known
 #: one: catches ``temprature``, ``max_token``, ``timout``, ``base_uri``, but lets
@@ -25,19 +31,25 @@ NEAR_MISS = 0.85
 
 
 @functools.cache
-def accepted_names(model: type[BaseModel]) -> frozenset[str]:
-    """Every spelling validation accepts: field names, aliases, alias choices."""
-    names: set[str] = set()
+def field_spellings(model: type[BaseModel]) -> dict[str, str]:
+    """Every spelling validation accepts (field names, aliases, alias choices),
+    to the name of its field."""
+    spellings: dict[str, str] = {}
     for name, field in model.model_fields.items():
-        names.add(name)
+        spellings[name] = name
         if field.alias:
-            names.add(field.alias)
+            spellings[field.alias] = name
         choices = field.validation_alias
         if isinstance(choices, str):
-            names.add(choices)
+            spellings[choices] = name
         elif isinstance(choices, AliasChoices):
-            names.update(c for c in choices.choices if isinstance(c, str))
-    return frozenset(names)
+            spellings.update({c: name for c in choices.choices if isinstance(c, str)})
+    return spellings
+
+
+def accepted_names(model: type[BaseModel]) -> frozenset[str]:
+    """Every spelling validation accepts."""
+    return frozenset(field_spellings(model))
 
 
 def sort_out_unknown(
@@ -45,8 +57,10 @@ def sort_out_unknown(
 ) -> dict[str, Any]:
     """``values`` with unknown names moved into ``model_kwargs``.
 
-    Raises ``ValueError`` for a near miss of an accepted name, and for a name
-    given both directly and inside ``model_kwargs``.
+    Raises ``ValueError`` for a near miss of an accepted name, for a name that
+    looks like a credential (``openai_api_key``, ``token``, ...: moved along, it
+    would travel in every body and show in ``repr``), and for a name given both
+    directly and inside ``model_kwargs``.
     """
     unknown = [name for name in values if name not in accepted]
     if not unknown:
@@ -58,6 +72,13 @@ def sort_out_unknown(
         if close:
             raise ValueError(
                 f"{owner} has no parameter {name!r}; did you mean {close[0]!r}?"
+            )
+        if _SECRET.search(name):
+            raise ValueError(
+                f"{owner} has no parameter {name!r}. It looks like a credential, "
+                "which would be sent in every request body and shown in repr and "
+                "traces: pass the Model Studio key as api_key=... (or set "
+                "DASHSCOPE_API_KEY)."
             )
         if name in extra:
             raise ValueError(

@@ -71,8 +71,14 @@ def fields_section(cls: type[BaseModel], indent: str = "") -> str:
 
 
 def attribute_docstrings(cls: type) -> dict[str, str]:
-    """``{attribute: docstring}`` for each ``name: type = ...`` followed by a string."""
-    lines, _ = inspect.findsource(inspect.getmodule(cls))  # type: ignore[arg-type]
+    """``{attribute: docstring}`` for each ``name: type = ...`` followed by a string.
+
+    Empty when the source is not shipped (a frozen app, ``.pyc`` files only).
+    """
+    try:
+        lines, _ = inspect.findsource(inspect.getmodule(cls))  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return {}
     start = next(
         i for i, line in enumerate(lines) if line.startswith(f"class {cls.__name__}(")
     )

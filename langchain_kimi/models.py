@@ -99,12 +99,17 @@ def get_model_spec(model: str) -> KimiModelSpec:
 
     Unknown ids (future Kimi releases) get a permissive spec: every capability
     on, no limits, no price, so nothing is refused on the client side and the
-    service has the last word.
+    service has the last word. One guess is made from the name: an id with
+    "thinking" in it is taken as a thinking model, which reasons and cannot
+    be forced to call a tool (the API reference's rule for thinking mode).
     """
     spec = _BY_LOWER.get(model.lower())
     if spec is not None:
         return spec
-    return KimiModelSpec(model, deep_thinking="thinking" in model.lower(), known=False)
+    thinking = "thinking" in model.lower()
+    return KimiModelSpec(
+        model, deep_thinking=thinking, forced_tool_choice=not thinking, known=False
+    )
 
 
 def model_profile(spec: KimiModelSpec) -> dict[str, Any]:

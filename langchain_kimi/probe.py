@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from langchain_kimi._version import __version__
 from langchain_kimi.errors import APIConnectionError, KimiError
@@ -194,7 +195,7 @@ def profile(
         }
     source = {
         "by": "python -m langchain_kimi probe",
-        "base_url": endpoint_for("openai", base_url),
+        "base_url": _without_userinfo(endpoint_for("openai", base_url)),
         "at": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"
         ),
@@ -232,3 +233,11 @@ def probe_service(
             scrub(f"No answer from the service: {failure}", api_key)
         )
     return profile(observe(planned, answers), base_url=base_url, secret=api_key)
+
+
+def _without_userinfo(url: str) -> str:
+    """``url`` without any ``user:password@`` (a profile is meant to be shared)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))

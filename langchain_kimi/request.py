@@ -96,7 +96,8 @@ def build_request(
     """The validated request for one call.
 
     ``defaults`` are the model's own request fields; ``overrides`` the call's
-    keyword arguments (a ``model`` among them switches the model). With
+    keyword arguments (a ``model`` among them switches the model; an
+    ``extra_body`` among them is merged last, after the model's own). With
     ``json_mode=False`` (the service refused JSON mode before) no
     ``json_object`` response format is sent; the JSON instruction still is.
     """
@@ -104,9 +105,11 @@ def build_request(
     model = params.pop("model", None) or model
     stream_usage = bool(params.pop("stream_usage", stream_usage))
     params.pop("stream", None)
+    call_extra_body = params.pop("extra_body", None)
     if stop is not None:
         params["stop"] = stop
     params.update(extra_body or {})
+    params.update(call_extra_body or {})
     params = {key: value for key, value in params.items() if value is not None}
     spec = get_model_spec(model)
     if not messages:

@@ -109,11 +109,6 @@ def required_tools(choice: ToolChoice, names: Sequence[str], model: str) -> list
     )
 
 
-def check_tool_choice(choice: ToolChoice, tools: Sequence[Any], model: str) -> None:
-    """Raise ``ValueError`` for a choice the tools cannot meet."""
-    required_tools(choice, tool_names(tools), model)
-
-
 def tool_choice_instruction(names: Sequence[str]) -> str:
     """The system instruction that carries a choice the service cannot force."""
     if len(names) == 1:

@@ -9,10 +9,7 @@ load ``dashscope``.
 
 from __future__ import annotations
 
-import ipaddress
-import warnings
 from typing import Any
-from urllib.parse import urlsplit
 
 from langchain_kimi.transports.base import Transport
 
@@ -24,7 +21,7 @@ DEFAULT_BASE_URLS = {
     "dashscope": DEFAULT_HOST + NATIVE_PATH,
 }
 
-__all__ = ["Transport", "endpoint_for", "make_transport", "warn_if_clear_text"]
+__all__ = ["Transport", "endpoint_for", "make_transport"]
 
 
 def endpoint_for(transport: str, base_url: str | None) -> str:
@@ -42,30 +39,6 @@ def endpoint_for(transport: str, base_url: str | None) -> str:
     if transport == "openai" and url.endswith(NATIVE_PATH):
         return url[: -len(NATIVE_PATH)] + COMPATIBLE_PATH
     return url
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def warn_if_clear_text(base_url: str | None) -> None:
-    """Warn when a plain ``http://`` URL would carry the key off this machine."""
-    if not base_url:
-        return
-    parts = urlsplit(base_url)
-    if parts.scheme.lower() != "http" or _is_loopback(parts.hostname or ""):
-        return
-    warnings.warn(
-        f"base_url {parts.scheme}://{parts.netloc} is plain http:// to a host that "
-        "is not this machine: the API key would travel in clear text. Use https://.",
-        UserWarning,
-        stacklevel=3,
-    )
 
 
 def make_transport(kind: str, **settings: Any) -> Transport:

@@ -186,3 +186,31 @@ def test_the_typed_constructor_lists_every_field() -> None:
     expected = [field.alias or name for name, field in ChatKimi.model_fields.items()]
     assert sorted(parameters) == sorted(expected)
     assert stubs[0].args.kwarg is None  # typos stay type errors
+
+
+@pytest.mark.parametrize("name", ["openai_api_key", "token", "access_key", "secret"])
+def test_an_unknown_name_that_looks_like_a_credential_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="api_key") as info:
+        ChatKimi(api_key="sk-1", **{name: "sk-leaked-value"})
+    assert "sk-leaked-value" not in str(info.value)
+
+
+def test_model_copy_takes_the_constructors_names_and_checks() -> None:
+    llm = ChatKimi(api_key="sk-1", temperature=0.5, max_retries=4)
+    copied = llm.model_copy(
+        update={"model": INSTRUCT_MODEL, "api_key": "sk-2", "top_p": 0.5}
+    )
+    assert copied.model_name == INSTRUCT_MODEL and copied.top_p == 0.5
+    assert isinstance(copied.api_key, SecretStr)
+    assert copied.api_key.get_secret_value() == "sk-2"
+    assert (copied.temperature, copied.max_retries) == (0.5, 4)  # kept
+    with pytest.raises(ValueError, match=r"kimi-k2-thinking.*top_p"):
+        llm.model_copy(update={"top_p": 0.5})
+
+
+def test_field_docs_are_skipped_when_the_source_is_not_shipped() -> None:
+    from langchain_kimi.field_docs import attribute_docstrings
+
+    namespace: dict[str, object] = {"__name__": "no_source_here"}
+    exec("class Frozen:\n    x: int = 1\n    'Doc.'\n", namespace)
+    assert attribute_docstrings(namespace["Frozen"]) == {}  # type: ignore[arg-type]

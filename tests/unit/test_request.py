@@ -121,3 +121,28 @@ def test_native_parameters_always_message_format_and_incremental_streams() -> No
         "incremental_output": True,
     }
     assert native.parameters(_request(THINKING_MODEL)) == {"result_format": "message"}
+
+
+def test_a_calls_extra_body_is_merged_last_not_sent_as_a_field() -> None:
+    body = _checked(INSTRUCT_MODEL, extra_body={"enable_search": True})
+    assert body["enable_search"] is True and "extra_body" not in body
+    with pytest.raises(ValueError, match="web search"):
+        _checked(THINKING_MODEL, extra_body={"enable_search": True})
+
+
+def test_a_response_format_that_is_not_a_dict_is_refused() -> None:
+    class Answer:
+        pass
+
+    for model in (THINKING_MODEL, "kimi-future"):
+        with pytest.raises(ValueError, match="with_structured_output"):
+            _checked(model, response_format=Answer)
+
+
+def test_an_unknown_thinking_model_is_not_forced_to_call_a_tool() -> None:
+    tool = {"type": "function", "function": {"name": "f", "parameters": {}}}
+    body = _checked("kimi-k3-thinking", tools=[tool], tool_choice="f")
+    assert body["tool_choice"] == "auto"
+    assert "f" in body["messages"][0]["content"]
+    forced = _checked("kimi-k3-instruct", tools=[tool], tool_choice="f")
+    assert forced["tool_choice"] == {"type": "function", "function": {"name": "f"}}
