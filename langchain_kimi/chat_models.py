@@ -30,9 +30,9 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_kimi import call_site, streaming, structured
+from langchain_kimi import call_site, calls, streaming, structured
 from langchain_kimi.checks import check_params, warn_if_clear_text
-from langchain_kimi.errors import BadRequestError, MissingAPIKeyError
+from langchain_kimi.errors import MissingAPIKeyError
 from langchain_kimi.extra_kwargs import (
     accepted_names,
     field_spellings,
@@ -47,12 +47,10 @@ from langchain_kimi.models import (
     get_model_spec,
     model_profile,
 )
-from langchain_kimi.normalized import Delta
 from langchain_kimi.request import (
     REQUEST_FIELDS,
     ChatRequest,
     build_request,
-    is_json_mode_refusal,
 )
 from langchain_kimi.response import (
     StreamParser,
@@ -309,10 +307,8 @@ class ChatKimi(BaseChatModel):
     )
 
     _transport: Transport | None = PrivateAttr(default=None)
-    _warned: set[str] = PrivateAttr(default_factory=set)
-    """Kinds of warning this instance has given (each is given once)."""
-    _no_json_mode: set[str] = PrivateAttr(default_factory=set)
-    """Models (lower case) whose JSON mode the service refused: not sent again."""
+    _memory: calls.Memory = PrivateAttr(default_factory=calls.Memory)
+    """Warnings given and JSON-mode refusals seen, kept between calls."""
 
     if TYPE_CHECKING:
         # What type checkers see: the documented names (not the older
@@ -530,64 +526,33 @@ class ChatKimi(BaseChatModel):
             memo[id(self._transport)] = None  # deepcopy returns memo hits as is
         return super().__deepcopy__(memo)
 
-    def _request(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        stream: bool,
-        kwargs: dict[str, Any],
-    ) -> ChatRequest:
-        """The validated request for one call: the fields, then per-call overrides.
-
-        Its notices (a tool choice sent as an instruction, a tool turn without
-        reasoning) are warned once per instance.
-        """
+    def _call(
+        self, messages: Messages, stop: Stop, stream: bool, kwargs: dict[str, Any]
+    ) -> calls.Call:
+        """One call: its validated request (the fields, then per-call overrides),
+        rebuilt without JSON mode if the service refuses it."""
         model = kwargs.get("model") or self.model_name
-        request = build_request(
-            messages,
-            self._default_params,
-            kwargs,
-            model=self.model_name,
-            stop=stop,
-            stream=stream,
-            stream_usage=self.stream_usage,
-            keep_reasoning=self.keep_reasoning,
-            extra_body=self.extra_body,
-            json_mode=model.lower() not in self._no_json_mode,
-        )
-        for notice in request.notices:
-            self._warn_once(notice.key, notice.text)
-        return request
 
-    def _warn_once(self, key: str, text: str) -> None:
-        if key not in self._warned:
-            self._warned.add(key)
-            call_site.warn(text)
+        def build() -> ChatRequest:
+            return build_request(
+                messages,
+                self._default_params,
+                kwargs,
+                model=self.model_name,
+                stop=stop,
+                stream=stream,
+                stream_usage=self.stream_usage,
+                keep_reasoning=self.keep_reasoning,
+                extra_body=self.extra_body,
+                json_mode=self._memory.json_mode(model),
+            )
 
-    def _json_mode_refused(self, request: ChatRequest, error: BadRequestError) -> bool:
-        """Whether ``error`` refuses JSON mode; if so, remember it and warn once.
+        return calls.Call(build, self._memory)
 
-        Later requests to that model go without ``response_format`` (keeping the
-        JSON instruction), and structured output still validates the reply.
-        """
-        if not is_json_mode_refusal(request, error):
-            return False
-        self._no_json_mode.add(request.model.lower())
-        self._warn_once(
-            "json_mode",
-            f"{request.model} refused JSON mode ({error.message}). ChatKimi sent "
-            "the call again without response_format, keeping the JSON "
-            "instruction, and does so for every later call of this model "
-            "instance; structured output still validates each reply.",
-        )
-        return True
-
-    def _stream_call_request(self, call: StreamCall) -> ChatRequest:
-        return self._request(call.messages, call.stop, True, call.kwargs)
-
-    def _stream_request(self, call: StreamCall) -> tuple[ChatRequest, StreamParser]:
-        """The validated streaming request and the parser for its reply."""
-        request = self._stream_call_request(call)
+    def _stream_call(self, call: StreamCall) -> tuple[calls.Call, StreamParser]:
+        """The streaming call and the parser for its reply."""
+        stream_call = self._call(call.messages, call.stop, True, call.kwargs)
+        request = stream_call.request
         parser = StreamParser(
             request.spec,
             report_usage=request.include_usage,
@@ -595,56 +560,22 @@ class ChatKimi(BaseChatModel):
             keep=call.keep,
             v1=self.output_version == "v1",
         )
-        return request, parser
+        return stream_call, parser
 
     def _open_stream(
         self, call: StreamCall
     ) -> tuple[Iterator[AIMessageChunk], StreamParser]:
         """The reply's chunks (sent on first iteration) and their parser."""
-        request, parser = self._stream_request(call)
-        return chunks(self._deltas(call, request), parser), parser
+        stream_call, parser = self._stream_call(call)
+        return chunks(calls.deltas(self._get_transport(), stream_call), parser), parser
 
     def _aopen_stream(
         self, call: StreamCall
     ) -> tuple[AsyncIterator[AIMessageChunk], StreamParser]:
         """Async ``_open_stream``; only the transport call differs."""
-        request, parser = self._stream_request(call)
-        return achunks(self._adeltas(call, request), parser), parser
-
-    def _deltas(self, call: StreamCall, request: ChatRequest) -> Iterator[Delta]:
-        """The reply's deltas; refused JSON mode is retried once without it.
-
-        The refusal comes before any delta, so nothing reached the caller yet.
-        """
-        transport = self._get_transport()
-        started = False
-        try:
-            for delta in transport.stream(request):
-                started = True
-                yield delta
-        except BadRequestError as error:
-            if started or not self._json_mode_refused(request, error):
-                raise
-            yield from transport.stream(self._stream_call_request(call))
-
-    async def _adeltas(
-        self, call: StreamCall, request: ChatRequest
-    ) -> AsyncIterator[Delta]:
-        """Async ``_deltas``."""
-        transport = self._get_transport()
-        started = False
-        try:
-            async with aclosing(transport.astream(request)) as deltas:
-                async for delta in deltas:
-                    started = True
-                    yield delta
-        except BadRequestError as error:
-            if started or not self._json_mode_refused(request, error):
-                raise
-            retried = transport.astream(self._stream_call_request(call))
-            async with aclosing(retried):
-                async for delta in retried:
-                    yield delta
+        stream_call, parser = self._stream_call(call)
+        deltas = calls.adeltas(self._get_transport(), stream_call)
+        return achunks(deltas, parser), parser
 
     # -- calls --------------------------------------------------------------
 
@@ -684,15 +615,9 @@ class ChatKimi(BaseChatModel):
             for chunk in stream:
                 run_manager.on_llm_new_token(**_token(chunk))
             return _chat_result(parser.ai_message())
-        request = self._request(messages, stop, False, kw)
-        transport = self._get_transport()
-        try:
-            result = transport.invoke(request)
-        except BadRequestError as error:
-            if not self._json_mode_refused(request, error):
-                raise
-            result = transport.invoke(self._request(messages, stop, False, kw))
-        return _chat_result(to_ai_message(result, request.spec))
+        call = self._call(messages, stop, False, kw)
+        result = calls.invoke(self._get_transport(), call)
+        return _chat_result(to_ai_message(result, call.request.spec))
 
     async def _agenerate(
         self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
@@ -705,15 +630,9 @@ class ChatKimi(BaseChatModel):
                 async for chunk in stream:
                     await run_manager.on_llm_new_token(**_token(chunk))
             return _chat_result(parser.ai_message())
-        request = self._request(messages, stop, False, kw)
-        transport = self._get_transport()
-        try:
-            result = await transport.ainvoke(request)
-        except BadRequestError as error:
-            if not self._json_mode_refused(request, error):
-                raise
-            result = await transport.ainvoke(self._request(messages, stop, False, kw))
-        return _chat_result(to_ai_message(result, request.spec))
+        call = self._call(messages, stop, False, kw)
+        result = await calls.ainvoke(self._get_transport(), call)
+        return _chat_result(to_ai_message(result, call.request.spec))
 
     def _stream(
         self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
@@ -804,7 +723,7 @@ class ChatKimi(BaseChatModel):
             tool_choice, definitions, spec.model, can_force=spec.forced_tool_choice
         )
         if plan.warning:
-            self._warned.add("tool_choice")
+            self._memory.warned.add("tool_choice")
             call_site.warn(plan.warning)
         if tool_choice is not None and tool_choice is not False:
             kwargs["tool_choice"] = tool_choice

@@ -82,7 +82,7 @@ def test_long_input_warns() -> None:
     llm = ChatKimi(api_key="k", base_url="http://127.0.0.1:9/compatible-mode/v1")
     huge = "word " * 600_000
     with pytest.warns(UserWarning, match="above the model's max input"):
-        llm._request([HumanMessage(huge)], None, False, {})
+        llm._call([HumanMessage(huge)], None, False, {})
 
 
 def test_token_count_is_offline_and_approximate() -> None:

@@ -69,7 +69,8 @@ def test_unknown_argument_moves_to_model_kwargs_with_a_warning() -> None:
         llm = ChatKimi(api_key="k", top_k=20, model_kwargs={"result_format": "message"})
     assert llm.model_kwargs == {"result_format": "message", "top_k": 20}
     assert seen[0].filename == __file__  # the user's line, not pydantic's
-    assert llm._request([HumanMessage("hi")], None, False, {}).params["top_k"] == 20
+    request = llm._call([HumanMessage("hi")], None, False, {}).request
+    assert request.params["top_k"] == 20
 
 
 def test_near_miss_of_a_field_raises_with_a_suggestion() -> None:
@@ -129,12 +130,12 @@ def test_model_ids_match_any_case_and_keep_the_tables_spelling() -> None:
     assert llm.model_name == THINKING_MODEL
     assert llm.profile is not None and llm.profile["max_output_tokens"] == 16_384
     assert llm._get_ls_params()["ls_model_name"] == THINKING_MODEL
-    request = llm._request([HumanMessage("hi")], None, False, {})
+    request = llm._call([HumanMessage("hi")], None, False, {}).request
     assert request.model == THINKING_MODEL
-    per_call = llm._request(
+    per_call = llm._call(
         [HumanMessage("hi")], None, False, {"model": "moonshot-kimi-k2-instruct"}
     )
-    assert per_call.model == INSTRUCT_MODEL
+    assert per_call.request.model == INSTRUCT_MODEL
     with pytest.raises(ValueError, match="top_p"):
         ChatKimi(model="kimi-K2-THINKING", api_key="k", top_p=0.5)
 

@@ -63,8 +63,8 @@ def test_thinking_warns_at_bind_time_once_per_bound_model(choice: Any) -> None:
     assert len(seen) == 1
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        llm._request([HumanMessage("hi")], None, False, bound.kwargs)  # type: ignore[attr-defined]
-        llm._request([HumanMessage("hi")], None, False, bound.kwargs)  # type: ignore[attr-defined]
+        llm._call([HumanMessage("hi")], None, False, bound.kwargs)  # type: ignore[attr-defined]
+        llm._call([HumanMessage("hi")], None, False, bound.kwargs)  # type: ignore[attr-defined]
     with pytest.warns(UserWarning, match="cannot be forced"):
         llm.bind_tools([Add], tool_choice=choice)  # another bound model
 
@@ -86,14 +86,14 @@ def test_a_per_call_choice_warns_once_per_instance() -> None:
     call = {"tools": tools, "tool_choice": "Add"}
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        request = llm._request([HumanMessage("hi")], None, False, call)
-        llm._request([HumanMessage("hi")], None, False, call)
+        request = llm._call([HumanMessage("hi")], None, False, call).request
+        llm._call([HumanMessage("hi")], None, False, call)
     assert [str(w.message)[:37] for w in seen] == [
         "kimi-k2-thinking cannot be forced to "
     ]
     assert request.params["tool_choice"] == "auto"
     with pytest.warns(UserWarning, match="cannot be forced"):
-        ChatKimi(model=THINKING_MODEL, api_key="k")._request(
+        ChatKimi(model=THINKING_MODEL, api_key="k")._call(
             [HumanMessage("hi")], None, False, call
         )
 

@@ -1,0 +1,117 @@
+"""One call to the service as a model instance makes it: what it remembers, and
+the second request it sends when the service refuses JSON mode.
+
+The JSON-mode fallback is one idea with one home: ``Call.instead_of`` decides
+(``request.is_json_mode_refusal``), remembers the refusal in ``Memory`` so
+later calls skip the failing attempt, warns once, and rebuilds the request
+without ``response_format``. The four helpers only place that second attempt
+in a whole reply or a stream (before anything reached the caller); they
+differ in their awaits alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+
+from langchain_kimi import call_site
+from langchain_kimi.errors import BadRequestError
+from langchain_kimi.iterators import aclosing
+from langchain_kimi.normalized import Delta, Result
+from langchain_kimi.request import ChatRequest, is_json_mode_refusal
+from langchain_kimi.transports import Transport
+
+
+@dataclass
+class Memory:
+    """What one model instance keeps between calls."""
+
+    warned: set[str] = field(default_factory=set)
+    """Kinds of warning given (each kind is given once)."""
+    no_json_mode: set[str] = field(default_factory=set)
+    """Models (lower case) whose JSON mode the service refused."""
+
+    def warn_once(self, key: str, text: str) -> None:
+        if key not in self.warned:
+            self.warned.add(key)
+            call_site.warn(text)
+
+    def json_mode(self, model: str) -> bool:
+        """Whether requests to ``model`` may still ask for JSON mode."""
+        return model.lower() not in self.no_json_mode
+
+
+class Call:
+    """One call's request. ``build()`` makes it, asking ``memory.json_mode``;
+    its notices (a tool choice sent as an instruction, a tool turn without
+    reasoning) are warned once per model instance."""
+
+    def __init__(self, build: Callable[[], ChatRequest], memory: Memory) -> None:
+        self._build = build
+        self._memory = memory
+        self.request = self._make()
+
+    def _make(self) -> ChatRequest:
+        request = self._build()
+        for notice in request.notices:
+            self._memory.warn_once(notice.key, notice.text)
+        return request
+
+    def instead_of(
+        self, error: BadRequestError, *, started: bool = False
+    ) -> ChatRequest:
+        """The request to send instead, if ``error`` refused JSON mode before
+        anything reached the caller; otherwise ``error`` is raised again."""
+        if started or not is_json_mode_refusal(self.request, error):
+            raise error
+        self._memory.no_json_mode.add(self.request.model.lower())
+        self._memory.warn_once(
+            "json_mode",
+            f"{self.request.model} refused JSON mode ({error.message}). ChatKimi "
+            "sent the call again without response_format, keeping the JSON "
+            "instruction, and does so for every later call of this model "
+            "instance; structured output still validates each reply.",
+        )
+        self.request = self._make()
+        return self.request
+
+
+def invoke(transport: Transport, call: Call) -> Result:
+    try:
+        return transport.invoke(call.request)
+    except BadRequestError as error:
+        return transport.invoke(call.instead_of(error))
+
+
+async def ainvoke(transport: Transport, call: Call) -> Result:
+    try:
+        return await transport.ainvoke(call.request)
+    except BadRequestError as error:
+        return await transport.ainvoke(call.instead_of(error))
+
+
+def deltas(transport: Transport, call: Call) -> Iterator[Delta]:
+    """The reply's deltas; a refusal comes before any delta, so nothing reached
+    the caller when the second request goes."""
+    started = False
+    try:
+        for delta in transport.stream(call.request):
+            started = True
+            yield delta
+    except BadRequestError as error:
+        yield from transport.stream(call.instead_of(error, started=started))
+
+
+async def adeltas(transport: Transport, call: Call) -> AsyncIterator[Delta]:
+    """Async ``deltas``."""
+    started = False
+    try:
+        async with aclosing(transport.astream(call.request)) as first:
+            async for delta in first:
+                started = True
+                yield delta
+    except BadRequestError as error:
+        again = call.instead_of(error, started=started)
+        async with aclosing(transport.astream(again)) as second:
+            async for delta in second:
+                yield delta
