@@ -5,7 +5,13 @@ also splits on U+2028, U+0085 and other characters that JSON leaves raw in a
 string, which breaks a delta in two; requests' ``iter_lines`` re-scans its
 whole buffer on every read, which is quadratic on a long line. This splitter
 does neither and holds nothing back: a line is returned as soon as its end
-has arrived.
+has arrived. The pieces of a line still arriving are kept as a list and
+joined once, at its end, so a long line in small reads costs linear time.
+
+A line may take ``MAX_LINE`` bytes with its final LF (the limit the native
+async path gets from aiohttp at ``read_bufsize`` 4 MiB); a longer one raises
+``InvalidResponseError`` as soon as it is known to be too long, on every path
+alike, instead of growing a buffer without bound.
 """
 
 from __future__ import annotations
@@ -13,11 +19,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from langchain_kimi.errors import InvalidResponseError
+
 _LINE_END = re.compile(b"[\r\n]")
 _CR = 13
 _LF = 10
 
 EVENT_STREAM = "text/event-stream"
+#: The most bytes an SSE line may take, with its final LF.
+MAX_LINE = 8 * 2**20
+
+
+def _too_long() -> InvalidResponseError:
+    return InvalidResponseError(
+        f"The service sent an event stream line longer than {MAX_LINE // 2**20} MiB."
+    )
 
 
 class LineSplitter:
@@ -27,10 +43,11 @@ class LineSplitter:
     returned: SSE discards it, and so a cut stream stays cut.
     """
 
-    __slots__ = ("_buffer", "_skip_lf")
+    __slots__ = ("_pending", "_pending_size", "_skip_lf")
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
+        self._pending: list[bytes] = []
+        self._pending_size = 0
         self._skip_lf = False
 
     def feed(self, chunk: bytes) -> list[bytes]:
@@ -38,13 +55,15 @@ class LineSplitter:
         if b"\r" in chunk or self._skip_lf:
             return list(self._feed_cr(chunk))
         lines = chunk.split(b"\n")
-        if self._buffer:
-            self._buffer += lines[0]
-            lines[0] = bytes(self._buffer)
-            self._buffer.clear()
         tail = lines.pop()
+        if lines:
+            maybe_long = self._pending_size + len(chunk) >= MAX_LINE
+            if self._pending:
+                lines[0] = self._joined(lines[0])
+            if maybe_long and max(map(len, lines)) >= MAX_LINE:
+                raise _too_long()
         if tail:
-            self._buffer += tail
+            self._hold(tail)
         return lines
 
     def _feed_cr(self, chunk: bytes) -> Iterator[bytes]:
@@ -55,18 +74,32 @@ class LineSplitter:
                 self._skip_lf = False  # the LF of a CRLF split across chunks
                 start = end + 1
                 continue
-            if self._buffer:
-                self._buffer += chunk[start:end]
-                line = bytes(self._buffer)
-                self._buffer.clear()
-            else:
-                line = chunk[start:end]
+            line = chunk[start:end]
+            if self._pending:
+                line = self._joined(line)
+            if len(line) >= MAX_LINE:
+                raise _too_long()
             self._skip_lf = chunk[end] == _CR
             start = end + 1
             yield line
         if start < len(chunk):
             self._skip_lf = False
-            self._buffer += chunk[start:]
+            self._hold(chunk[start:])
+
+    def _hold(self, piece: bytes) -> None:
+        """Keep the start of a line whose end has not arrived."""
+        self._pending.append(piece)
+        self._pending_size += len(piece)
+        if self._pending_size >= MAX_LINE:  # too long even before its end
+            raise _too_long()
+
+    def _joined(self, last: bytes) -> bytes:
+        """A held line completed by ``last``; nothing is held any more."""
+        self._pending.append(last)
+        line = b"".join(self._pending)
+        self._pending.clear()
+        self._pending_size = 0
+        return line
 
 
 def is_event_stream(content_type: str | None) -> bool:

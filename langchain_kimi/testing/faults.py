@@ -1,5 +1,6 @@
 """Serving replies and ``Fault`` kinds over HTTP: error bodies, raw and trickled
-bodies, resets, in-band errors, stalls with heartbeats, cut streams.
+bodies, resets, in-band errors, stalls with heartbeats, cut streams, bodies
+held open after their last event.
 
 ``replies.Fault`` documents each kind; this module is how the simulator
 writes them on the wire, for either protocol.
@@ -223,6 +224,8 @@ async def write_stream(
             await _write(response, event.encode(), byte_delay)
             if reply.chunk_delay:
                 await asyncio.sleep(reply.chunk_delay)
+        if fault is not None and fault.kind == "hold_open":
+            await stall(request, response, fault, released)
         await response.write_eof()
 
     with client_gone():

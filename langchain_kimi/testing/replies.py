@@ -73,7 +73,15 @@ def _pieces(text: str | list[str] | None) -> list[str]:
 
 
 FaultKind = Literal[
-    "status", "drop", "in_band", "stream_error", "raw", "reset", "stall", "trickle"
+    "status",
+    "drop",
+    "in_band",
+    "stream_error",
+    "raw",
+    "reset",
+    "stall",
+    "trickle",
+    "hold_open",
 ]
 Framing = Literal["json", "sse"]
 Spelling = Literal["verbatim", "published"]
@@ -104,6 +112,11 @@ class Fault:
       reply waits before its body the same way.
     - ``trickle``: send the reply (whole or streamed) one byte every
       ``byte_delay`` seconds.
+    - ``hold_open``: a stream sends all its events (on the compatible
+      endpoint, ``data: [DONE]`` too), then keeps the body open for ``stall``
+      seconds (or until ``KimiSimulator.release()``; an SSE comment every
+      ``heartbeat`` seconds if set) before ending it, as a proxy holding a
+      finished body may; a whole reply is sent as usual.
 
     Options for every kind: ``delay`` holds back the answer; ``retry_after``
     (seconds, or a string sent as it is, e.g. an HTTP date) adds a

@@ -184,8 +184,11 @@ class Pooled(Generic[C, A]):
         return await clients.get()
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        """Close the sync client; the next call builds another."""
+        with _BUILD_LOCK:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     async def aclose(self) -> None:
         if self._aclients is not None:

@@ -38,10 +38,14 @@ from langchain_kimi.protocols.common import status_error, unexpected_body
 from langchain_kimi.request import ChatRequest
 from langchain_kimi.transports import dashscope_http as http
 from langchain_kimi.transports.base import Pooled, Transport, within
+from langchain_kimi.transports.idle import IdleClock
 
 _TIMEOUTS = (requests.exceptions.Timeout, asyncio.TimeoutError, TimeoutError)
-#: What the SDK raises on bytes it cannot read (JSON, UTF-8, shapes, long lines).
-_UNREADABLE = (ValueError, TypeError, KeyError, HttpProcessingError)
+#: What the SDK raises on bytes it cannot read (JSON, UTF-8, shapes), once a
+#: response has arrived; before one, these are the caller's own (e.g. a
+#: parameter JSON cannot encode) and are raised as they are, as the openai
+#: transport raises them (a URL no client can use is a connection error).
+_UNREADABLE = (ValueError, TypeError, KeyError)
 _CONNECTION = (
     requests.exceptions.RequestException,
     aiohttp.ClientError,
@@ -77,15 +81,30 @@ async def _agenerate(**arguments: Any) -> Any:
     return await base.call(**_GENERATION, **arguments)
 
 
-def map_failure(exc: BaseException, *, started: bool) -> KimiError:
-    """An exception from the SDK or its session as the project's class."""
+def is_callers(exc: BaseException, state: http.CallState) -> bool:
+    """Whether ``exc`` is a mistake of the caller's, met before any response
+    arrived (raised as it is, not mapped)."""
+    return (
+        state.status is None
+        and isinstance(exc, _UNREADABLE)
+        and not isinstance(exc, _CONNECTION)
+    )
+
+
+def map_failure(
+    exc: BaseException, *, started: bool, responded: bool = True
+) -> KimiError:
+    """An exception from the SDK or its session as the project's class
+    (``is_callers`` exceptions excepted); ``responded``: a response arrived."""
     if isinstance(exc, KimiError):
         return exc
     if isinstance(exc, _TIMEOUTS):
         return APITimeoutError("The request timed out; raise `timeout` or retry later.")
     if isinstance(exc, DashScopeException):
         return BadRequestError(f"The dashscope SDK refused the request: {exc}")
-    if isinstance(exc, _UNREADABLE):
+    if isinstance(exc, HttpProcessingError) or (  # a line too long, too
+        responded and isinstance(exc, _UNREADABLE)
+    ):
         return InvalidResponseError(
             f"The service's reply could not be read ({type(exc).__name__}: {exc})."
         )
@@ -108,8 +127,12 @@ def _request_id(state: http.CallState) -> str | None:
 def _reply(state: http.CallState, failure: Exception | None) -> Result:
     """A whole reply from the bytes our session kept, whatever the SDK made of them."""
     if state.body is None or state.status is None:
-        error = map_failure(failure, started=False) if failure else None
-        raise error or InvalidResponseError("The service sent no reply.") from failure
+        if failure is None:
+            raise InvalidResponseError("The service sent no reply.")
+        if is_callers(failure, state) or isinstance(failure, KimiError):
+            raise failure
+        responded = state.status is not None
+        raise map_failure(failure, started=False, responded=responded) from failure
     try:
         if state.status >= 400:
             raise status_error(
@@ -135,6 +158,8 @@ class _Stream:
     ``with call:`` wraps one SDK step (marks it ours, maps its failures; a
     class, because it runs once per event); ``delta`` reads one SDK event;
     ``close`` closes the response at once, even when the caller stopped early.
+    The idle clock restarts each time the caller asks for the next event, so
+    only time spent waiting on the service counts, not the caller's own.
     """
 
     __slots__ = ("_token", "started", "state")
@@ -148,21 +173,26 @@ class _Stream:
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         http.CALL.reset(self._token)
-        if isinstance(exc, Exception):
-            error = _not_a_stream(self.state) or map_failure(exc, started=self.started)
-            raise error from exc
+        state = self.state
+        if isinstance(exc, Exception) and not is_callers(exc, state):
+            error = _not_a_stream(state) or map_failure(
+                exc, started=self.started, responded=state.status is not None
+            )
+            if error is not exc:
+                raise error from exc
 
     def delta(self, event: Mapping[str, Any]) -> Delta:
         if self.state.body is not None:
             raise _not_a_stream(self.state) or InvalidResponseError("Not a stream.")
-        if self.state.idle is not None:
-            self.state.event_arrived()
         self.started = True
         return protocol.parse_event(protocol.checked(event))
 
     def each(self, events: Iterator[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
         """The SDK's events, each read as a step."""
+        state = self.state
         while True:
+            if state.idle is not None:
+                state.event_arrived()  # the caller asks again: the clock restarts
             with self:
                 event = next(events, None)
             if event is None:
@@ -170,13 +200,33 @@ class _Stream:
             yield event
 
     async def aeach(self, events: Any) -> AsyncIterator[Mapping[str, Any]]:
-        """Async ``each``; the wait for each event is bounded by the idle time."""
-        while True:
-            with self, within(self.state.left()):
-                event = await anext(events, None)
-            if event is None:
-                return
-            yield event
+        """Async ``each``; the wait for each event is bounded by the idle time
+        (one ``IdleClock`` for the stream)."""
+        if self.state.idle is None:
+            while True:
+                with self:
+                    event = await anext(events, None)
+                if event is None:
+                    return
+                yield event
+        clock = IdleClock(self.state.idle)
+        try:
+            while True:
+                with self:
+                    clock.start()
+                    try:
+                        event = await anext(events, None)
+                    except asyncio.CancelledError:
+                        if clock.timed_out():
+                            raise TimeoutError from None
+                        raise
+                    finally:
+                        clock.stop()
+                if event is None:
+                    return
+                yield event
+        finally:
+            clock.close()
 
     def close(self) -> None:
         if self.state.response is not None:
@@ -238,8 +288,14 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
     async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
         call = _Stream(self._timeout)
         session = await self.aclient()
+        arguments = self._arguments(request)
+        if self._timeout is not None:
+            # The SDK would give aiohttp a ``sock_read`` timeout, which runs
+            # while the caller holds an event too; 0 turns it off, and the
+            # stream's ``IdleClock`` bounds each wait instead.
+            arguments["request_timeout"] = 0
         with call:
-            events: Any = await _agenerate(**self._arguments(request), session=session)
+            events: Any = await _agenerate(**arguments, session=session)
         with contextlib.closing(call):
             async with aclosing(events):
                 async for event in call.aeach(events):

@@ -16,7 +16,8 @@ for our calls only:
   chunked) and split by ``LineSplitter``, so each event is delivered when it
   arrives and long lines cost linear time; every
   read waits at most until the call's deadline (whole replies) or idle
-  deadline (streams; pushed on by each ``data:`` line, not by comments);
+  deadline (streams; pushed on by each ``data:`` line, not by comments, and
+  when the caller asks for the next event);
 - async sessions read lines up to 8 MiB (aiohttp's default is 512 KiB).
 
 The dashscope logger's "Request failed" record is dropped (or demoted to

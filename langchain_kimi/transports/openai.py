@@ -8,8 +8,10 @@ transform and its typed objects (a pydantic model per streamed delta) are
 skipped, because that is where its time goes. Stream bytes are split into
 lines by ``LineSplitter`` (CR/LF only: httpx's ``iter_lines`` would split JSON
 on U+2028) and read to the end of the body after ``[DONE]``, so the
-connection goes back to the pool. Async clients are kept one per event loop
-and closed when that loop ends.
+connection goes back to the pool; that drain takes at most ``DRAIN_SECONDS``
+(a body still open then is closed with its connection), so a server holding
+the body open cannot hold back the stream's end. Async clients are kept one
+per event loop and closed when that loop ends.
 """
 
 from __future__ import annotations
@@ -35,9 +37,10 @@ from langchain_kimi.protocols.common import status_error, unexpected_body
 from langchain_kimi.protocols.sse import LineSplitter, is_event_stream
 from langchain_kimi.request import ChatRequest
 from langchain_kimi.transports.base import Pooled, Transport, within
+from langchain_kimi.transports.watchdog import WATCHDOG
 
 _JSON: Any = {"headers": {"Content-Type": "application/json"}}
-#: How long an async stream may take to read its body's end after [DONE].
+#: How long a stream may take to read its body's end after [DONE].
 DRAIN_SECONDS = 0.1
 _TIMED_OUT = "The request timed out; raise `timeout` or retry later."
 
@@ -67,8 +70,10 @@ class _Body:
 
     ``chunk`` takes the body's bytes as they arrive; for a stream it returns
     the deltas of the complete lines and enforces the idle bound (SSE comments,
-    i.e. heartbeats, do not count as events). ``failure`` maps an error met
-    while reading.
+    i.e. heartbeats, do not count as events); ``resumed`` restarts the idle
+    clock when the caller asks for more, so only time spent waiting on the
+    service counts, not the caller's own between chunks. ``failure`` maps an
+    error met while reading.
     """
 
     __slots__ = (
@@ -123,6 +128,10 @@ class _Body:
                 break
         self.delivered = self.delivered or bool(deltas)
         return deltas
+
+    def resumed(self) -> None:
+        if self._idle is not None:
+            self._last_event = time.monotonic()
 
     def whole(self, data: bytes) -> None:
         """Keep a whole reply's bytes; past the deadline, give up."""
@@ -236,12 +245,13 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
             chunks = response.iter_bytes()
             with _reading(body):
                 for data in chunks:
-                    yield from body.chunk(data)
+                    deltas = body.chunk(data)
+                    if deltas:
+                        yield from deltas
+                        body.resumed()
                     if body.done:
                         break
-            with contextlib.suppress(httpx2.HTTPError):
-                for _ in chunks:  # the body's end: the connection is reused
-                    pass
+            _drain(response, chunks)
 
     async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
         start = time.monotonic()
@@ -254,8 +264,11 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
             chunks = response.aiter_bytes()
             with _reading(body):
                 async for data in chunks:
-                    for delta in body.chunk(data):
-                        yield delta
+                    deltas = body.chunk(data)
+                    if deltas:
+                        for delta in deltas:
+                            yield delta
+                        body.resumed()
                     if body.done:
                         break
             with (
@@ -267,6 +280,24 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
         finally:
             with anyio.CancelScope(shield=True):
                 await response.aclose()
+
+
+def _drain(response: httpx2.Response, chunks: Iterator[bytes]) -> None:
+    """Read a sync stream's body to its end after ``[DONE]`` (the connection
+    is then reused), for at most ``DRAIN_SECONDS``: httpx2's read timeout is
+    the stream's, so the watchdog shuts the socket down if the body stays
+    open, and the response then closes its connection."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is None:
+        return  # nothing bounds the wait: the response is closed unread
+    token = WATCHDOG.watch(sock, DRAIN_SECONDS)
+    try:
+        with contextlib.suppress(httpx2.HTTPError):
+            for _ in chunks:
+                pass
+    finally:
+        WATCHDOG.unwatch(token)
 
 
 def _post_options(request: ChatRequest) -> dict[str, Any]:

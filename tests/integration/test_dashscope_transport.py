@@ -1,4 +1,5 @@
-"""What only the dashscope transport has to prove: lazy import, isolation, no leaks."""
+"""What only the dashscope transport has to prove: lazy import, isolation, no
+leaks, and that it sends what ``dashscope.Generation.call`` sends."""
 
 import asyncio
 import os
@@ -7,10 +8,14 @@ import sys
 import threading
 import time
 
+import aiohttp
 import dashscope
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_kimi import ChatKimi
 from langchain_kimi.testing import KimiSimulator, Reply
+from langchain_kimi.testing.recording import RecordedRequest
 
 
 def test_import_does_not_load_dashscope() -> None:
@@ -95,3 +100,70 @@ def test_many_async_calls_leave_no_sockets_open(kimi_simulator: KimiSimulator) -
     asyncio.run(concurrent())
     assert _settled_fds(before) <= before
     assert len(kimi_simulator.requests) == 1201
+
+
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "lookup",
+        "description": "Look an order up.",
+        "parameters": {"type": "object", "properties": {"id": {"type": "string"}}},
+    },
+}
+
+
+def _sent(request: RecordedRequest) -> tuple[str, dict[str, str], dict[str, object]]:
+    """What a request carried: path, headers but the User-Agent, JSON body."""
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    headers.pop("user-agent")
+    return request.path, headers, request.body
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+@pytest.mark.parametrize("run", ["sync", "async"])
+def test_the_request_sent_is_the_one_generation_call_sends(
+    kimi_simulator: KimiSimulator, stream: bool, run: str
+) -> None:
+    """The transport calls the SDK's base call with ``Generation``'s task (no
+    typed wrapper per event); an SDK whose ``Generation.call`` sends another
+    request for the same arguments fails here."""
+    llm = ChatKimi(
+        api_key=kimi_simulator.api_key,
+        base_url=kimi_simulator.native_base_url,
+        transport="dashscope",
+        max_retries=0,
+        timeout=30,
+        temperature=0.3,
+        default_headers={"X-Trace": "contract"},
+    )
+    messages = [SystemMessage("Be brief."), HumanMessage("Where is A-17?")]
+    request = llm._request(messages, ["STOP"], stream, {"tools": [TOOL]})
+    transport = llm._get_transport()
+    arguments = transport._arguments(request)  # type: ignore[attr-defined]
+    given = {k: v for k, v in arguments.items() if k != "input"}
+    given["messages"] = arguments["input"]["messages"]
+
+    async def both_async() -> None:
+        if stream:
+            [_ async for _ in transport.astream(request)]
+        else:
+            await transport.ainvoke(request)
+        async with aiohttp.ClientSession() as session:
+            answer = await dashscope.AioGeneration.call(**given, session=session)
+            if stream:
+                [_ async for _ in answer]
+
+    if run == "async":
+        asyncio.run(both_async())
+    else:
+        if stream:
+            list(transport.stream(request))
+        else:
+            transport.invoke(request)
+        answer = dashscope.Generation.call(**given)
+        if stream:
+            list(answer)
+    ours, reference = kimi_simulator.requests
+    assert reference.status == 200
+    assert _sent(ours) == _sent(reference)
+    assert ("x-dashscope-sse" in _sent(ours)[1]) == stream

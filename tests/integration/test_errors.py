@@ -1,5 +1,6 @@
 """Service errors as the service reports them, the same class on both transports."""
 
+import datetime
 import logging
 from collections.abc import Callable
 
@@ -23,8 +24,17 @@ from langchain_kimi import (
 from langchain_kimi.models import INSTRUCT_MODEL
 from langchain_kimi.testing import Fault, KimiSimulator, Reply
 from langchain_kimi.testing.error_codes import PUBLISHED_ERRORS, spell
-from tests.integration.calls import MODES, STREAMS, WHOLE, call
+from tests.integration.calls import (
+    MODES,
+    STREAMS,
+    WHOLE,
+    call,
+    stream_body,
+    text_event,
+)
 
+#: The longest SSE line read, its LF included (README); longer ones are invalid.
+MAX_LINE = 8 * 2**20
 #: What each published error must raise (the specification, not errors.py).
 EXPECTED: dict[str, type[KimiError]] = {
     "InvalidApiKey": AuthenticationError,
@@ -333,16 +343,66 @@ def test_async_and_sync_whole_replies_raise_alike(
         call(llm, mode)
 
 
-async def test_a_line_past_the_native_async_line_limit_is_a_kimi_error(
-    kimi_simulator: KimiSimulator,
-) -> None:
-    llm = ChatKimi(
-        api_key=kimi_simulator.api_key,
-        base_url=kimi_simulator.native_base_url,
-        transport="dashscope",
-        max_retries=0,
+def _stream_with_a_line_of(transport: str, length: int) -> tuple[str, str]:
+    """A whole stream whose one event has a ``data:`` line of ``length``
+    bytes (without its LF), and the text that event carries."""
+
+    def stream(text: str) -> str:
+        return stream_body(transport, [text_event(transport, text, "stop")], done=True)
+
+    bare = next(
+        line
+        for line in stream("").split("\n")
+        if line.startswith("data:{") or line.startswith("data: {")
     )
-    kimi_simulator.queue(Reply(content=["y" * (9 * 2**20)]))  # past 8 MiB
+    text = "x" * (length - len(bare))
+    return stream(text), text
+
+
+@pytest.mark.parametrize("mode", STREAMS)
+def test_an_sse_line_of_8_mib_with_its_lf_is_read(
+    llm: ChatKimi, kimi_simulator: KimiSimulator, transport: str, mode: str
+) -> None:
+    body, text = _stream_with_a_line_of(transport, MAX_LINE - 1)
+    kimi_simulator.queue(
+        Fault(kind="raw", status=200, content_type="text/event-stream", body=body)
+    )
+    assert call(llm, mode).content == text
+
+
+@pytest.mark.parametrize("mode", STREAMS)
+def test_an_sse_line_past_8_mib_is_invalid_on_every_path(
+    llm: ChatKimi, kimi_simulator: KimiSimulator, transport: str, mode: str
+) -> None:
+    body, _ = _stream_with_a_line_of(transport, MAX_LINE)
+    kimi_simulator.queue(
+        Fault(kind="raw", status=200, content_type="text/event-stream", body=body)
+    )
     with pytest.raises(InvalidResponseError):
-        async for _ in llm.astream("hi"):
-            pass
+        call(llm, mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_parameter_json_cannot_encode_raises_alike_at_once_on_both_transports(
+    make_llm: Callable[..., ChatKimi],
+    kimi_simulator: KimiSimulator,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+) -> None:
+    """A mistake of the caller's, met before any request, is raised as it is
+    (the JSON encoder's ``TypeError``), not as an unreadable reply, and is
+    not retried."""
+    caplog.set_level(logging.INFO, logger="langchain_kimi")
+    llm = make_llm(max_retries=2, model_kwargs={"when": datetime.date(2025, 1, 1)})
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        call(llm, mode)
+    assert kimi_simulator.requests == []
+    assert not [r for r in caplog.records if r.name == "langchain_kimi"]  # no retry
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_base_url_no_client_can_use_is_a_connection_error_on_both_transports(
+    make_llm: Callable[..., ChatKimi], mode: str
+) -> None:
+    with pytest.raises(APIConnectionError):
+        call(make_llm(base_url="127.0.0.1:1/v1"), mode)  # no scheme

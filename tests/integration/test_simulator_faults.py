@@ -1,7 +1,9 @@
 """The simulator's faults on the wire, seen by a plain HTTP client (no SDK)."""
 
+import contextlib
 import http.client
 import json
+import socket
 import threading
 from urllib.parse import urlsplit
 
@@ -107,3 +109,42 @@ def test_a_stall_sends_heartbeats_until_released(kimi_simulator: KimiSimulator) 
             beats += 1
     threading.Timer(0.05, kimi_simulator.release).start()
     assert response.read().endswith(b"data: [DONE]\n\n")
+
+
+#: The end of a chunked body.
+LAST_CHUNK = b"0\r\n\r\n"
+
+
+def _received_until_quiet(sock: socket.socket, quiet: float) -> bytes:
+    """The bytes that come before the body ends or ``quiet`` seconds pass with none."""
+    sock.settimeout(quiet)
+    data = b""
+    with contextlib.suppress(TimeoutError):
+        while not data.endswith(LAST_CHUNK) and (piece := sock.recv(65536)):
+            data += piece
+    return data
+
+
+@pytest.mark.parametrize("route", [COMPATIBLE_ROUTE, NATIVE_ROUTE])
+def test_hold_open_keeps_the_body_open_after_its_last_event(
+    kimi_simulator: KimiSimulator, route: str
+) -> None:
+    kimi_simulator.queue(Fault(kind="hold_open", stall=30, reply=Reply(content="a b")))
+    host = urlsplit(kimi_simulator.url)
+    chat = NATIVE_CHAT if route == NATIVE_ROUTE else {**CHAT, "stream": True}
+    body = json.dumps(chat).encode()
+    head = (
+        f"POST {route} HTTP/1.1\r\nHost: {host.netloc}\r\n"
+        f"Authorization: Bearer {kimi_simulator.api_key}\r\n"
+        "Content-Type: application/json\r\nX-DashScope-SSE: enable\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    with socket.create_connection((host.hostname, host.port), timeout=10) as sock:
+        sock.sendall(head.encode() + body)
+        before = _received_until_quiet(sock, 0.5)
+        kimi_simulator.release()
+        after = _received_until_quiet(sock, 2)
+    assert b"finish_reason" in before and b"stop" in before  # the last event came
+    assert (b"data: [DONE]" in before) == (route == COMPATIBLE_ROUTE)
+    assert not before.endswith(LAST_CHUNK)  # ... but not the body's end
+    assert after.endswith(LAST_CHUNK)  # released: the body ends

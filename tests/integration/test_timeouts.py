@@ -5,6 +5,8 @@ The bounds asserted are loose (several times ``timeout``): they tell a
 deadline from a per-read limit, which would take the trickle's whole length.
 """
 
+import asyncio
+import sys
 import time
 from collections.abc import Callable
 
@@ -97,3 +99,77 @@ def test_a_timeout_is_retried_like_a_dropped_connection(
     )
     assert call(make_llm(timeout=TIMEOUT, max_retries=1), mode).content == "In time."
     assert len(kimi_simulator.requests) == 2
+
+
+def _read_pausing(llm: ChatKimi, mode: str, pause: float) -> str:
+    """A stream's text, the caller pausing ``pause`` s after its first chunk
+    (as a slow ``on_llm_new_token`` handler or a user reading along would)."""
+    parts: list[str] = []
+    if mode == "stream":
+        for chunk in llm.stream("hi"):
+            if not parts:
+                time.sleep(pause)
+            parts.append(str(chunk.content))
+        return "".join(parts)
+
+    async def read() -> None:
+        async for chunk in llm.astream("hi"):
+            if not parts:
+                await asyncio.sleep(pause)
+            parts.append(str(chunk.content))
+
+    asyncio.run(read())
+    return "".join(parts)
+
+
+WORDS = [f"w{n} " for n in range(200)]
+
+
+@pytest.mark.parametrize("mode", STREAMS)
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(kind="stall", stall=0, reply=Reply(content=WORDS)),  # all at once
+        # The service pauses too, but its silence ends 0.2 s after the caller's:
+        Fault(kind="stall", after_events=2, stall=1.2, reply=Reply(content=WORDS)),
+    ],
+    ids=["sent-at-once", "service-pauses-too"],
+)
+def test_time_the_caller_spends_between_chunks_is_not_service_silence(
+    make_llm: Callable[..., ChatKimi],
+    kimi_simulator: KimiSimulator,
+    mode: str,
+    fault: Fault,
+) -> None:
+    kimi_simulator.queue(fault)
+    text = _read_pausing(make_llm(timeout=0.6), mode, pause=1.0)
+    assert text == "".join(WORDS)
+
+
+def test_a_callers_cancellation_stays_a_cancellation_and_a_timeout_leaves_none(
+    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
+) -> None:
+    """The async idle bound cancels only its own wait, and withdraws that
+    cancellation when it turns it into ``APITimeoutError``."""
+    llm = make_llm(timeout=TIMEOUT)
+
+    async def read() -> None:
+        async for _ in llm.astream("hi"):
+            pass
+
+    async def run() -> None:
+        kimi_simulator.queue(Fault(kind="stall", after_events=1, stall=30))
+        task = asyncio.create_task(read())
+        await asyncio.sleep(TIMEOUT / 2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        kimi_simulator.queue(Fault(kind="stall", after_events=1, stall=30))
+        with pytest.raises(APITimeoutError):
+            await read()
+        current = asyncio.current_task()
+        if sys.version_info >= (3, 11):
+            assert current is not None and current.cancelling() == 0
+        await asyncio.sleep(0)  # no cancellation is left pending for this task
+
+    asyncio.run(run())

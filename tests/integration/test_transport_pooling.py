@@ -302,3 +302,52 @@ def test_transports_pickle_and_deep_copy_as_settings_after_use(
         assert asyncio.run(copied.ainvoke("hi")).content
         assert clone.client is not client  # type: ignore[attr-defined]
     assert transport.client is client  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", STREAMS)
+@pytest.mark.parametrize("timeout", [None, 30.0], ids=["no-timeout", "timeout"])
+def test_a_body_held_open_after_done_does_not_hold_back_the_streams_end(
+    kimi_simulator: KimiSimulator, mode: str, timeout: float | None
+) -> None:
+    """After ``[DONE]`` the body's end is read for at most a moment (so the
+    connection is reused); a body kept open is closed with its connection."""
+    llm = ChatKimi(
+        api_key=kimi_simulator.api_key,
+        base_url=kimi_simulator.openai_base_url,
+        max_retries=0,
+        timeout=timeout,
+    )
+    held = Fault(kind="hold_open", stall=30, reply=Reply(content=["Held ", "open."]))
+    kimi_simulator.queue(held, Reply(content="Next."))
+    kimi_simulator.reset_connections()
+    start = time.monotonic()
+    message = call(llm, mode)
+    assert time.monotonic() - start < 10  # not the 30 s the body stays open
+    assert message.content == "Held open."
+    assert message.response_metadata["finish_reason"] == "stop"
+    assert message.usage_metadata is not None
+    assert call(llm, mode).content == "Next."
+    assert kimi_simulator.connections().opened == 2  # the held one was not reused
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_closed_transport_reopens_on_the_next_call(
+    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator, mode: str
+) -> None:
+    llm = make_llm()
+    transport = llm._get_transport()
+    kimi_simulator.reset_connections()
+    if mode.startswith("a"):
+
+        async def twice() -> list[Any]:
+            first = await _acall(llm, mode)
+            await transport.aclose()
+            return [first, await _acall(llm, mode)]
+
+        answers = asyncio.run(twice())
+    else:
+        first = call(llm, mode)
+        transport.close()
+        answers = [first, call(llm, mode)]
+    assert all(answers)
+    assert kimi_simulator.connections().opened == 2  # the pool was closed, then rebuilt

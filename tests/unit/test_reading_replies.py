@@ -161,6 +161,50 @@ def test_line_splitter_keeps_a_long_line_whole() -> None:
     assert out == [] and list(splitter.feed(b"\n")) == [line]
 
 
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+def test_line_splitter_joins_a_line_from_many_small_reads(end: bytes) -> None:
+    splitter = LineSplitter()
+    data = b"data: " + b"y" * 100_000 + end + b"next" + end
+    out = [
+        got for i in range(0, len(data), 7) for got in splitter.feed(data[i : i + 7])
+    ]
+    if end == b"\r":  # a lone CR ends the line; the last needs what follows
+        out += splitter.feed(b"\n")
+    assert out == [data[: data.index(end)], b"next"]
+
+
+#: The longest SSE line, its LF included (README: past 8 MiB is invalid).
+MAX_LINE = 8 * 2**20
+
+
+@pytest.mark.parametrize("piece", [None, 65536], ids=["one-read", "64KiB-reads"])
+@pytest.mark.parametrize("end", [b"\n", b"\r\n"])
+def test_line_splitter_reads_8_mib_lines_and_refuses_longer(
+    piece: int | None, end: bytes
+) -> None:
+    def lines(data: bytes) -> list[bytes]:
+        splitter = LineSplitter()
+        size = piece or len(data)
+        return [
+            got
+            for i in range(0, len(data), size)
+            for got in splitter.feed(data[i : i + size])
+        ]
+
+    longest = b"x" * (MAX_LINE - 1)
+    assert lines(b"a\n" + longest + end + b"b\n") == [b"a", longest, b"b"]
+    with pytest.raises(InvalidResponseError, match="8 MiB"):
+        lines(b"a\n" + longest + b"x" + end)
+
+
+def test_line_splitter_refuses_a_line_too_long_before_its_end() -> None:
+    splitter = LineSplitter()
+    for _ in range(MAX_LINE // 2**20 - 1):
+        assert splitter.feed(b"z" * 2**20) == []
+    with pytest.raises(InvalidResponseError):
+        splitter.feed(b"z" * 2**20)  # 8 MiB and no end yet: its LF would pass it
+
+
 def _build(messages: Any = None, model: str = INSTRUCT_MODEL, **params: Any) -> Any:
     return build_request(
         [HumanMessage("hi")] if messages is None else messages,

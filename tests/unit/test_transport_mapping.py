@@ -16,10 +16,11 @@ from langchain_kimi.errors import (
     InvalidResponseError,
     KimiError,
 )
-from langchain_kimi.transports.dashscope import map_failure
+from langchain_kimi.transports.dashscope import is_callers, map_failure
 from langchain_kimi.transports.dashscope_http import (
     AioNotResentError,
     AioNotResentTimeout,
+    CallState,
     DeadlineExceeded,
     NotResentError,
 )
@@ -53,3 +54,35 @@ def test_every_failure_becomes_a_kimi_error(
     exc: Exception, started: bool, cls: type
 ) -> None:
     assert type(map_failure(exc, started=started)) is cls
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        TypeError("Object of type datetime is not JSON serializable"),
+        ValueError("Out of range float values are not JSON compliant"),
+        KeyError("model"),
+    ],
+)
+def test_a_value_type_or_key_error_before_any_response_is_the_callers(
+    exc: Exception,
+) -> None:
+    assert is_callers(exc, CallState())
+    assert not is_callers(exc, CallState(status=200))  # after one: unreadable
+    assert type(map_failure(exc, started=False)) is InvalidResponseError
+
+
+@pytest.mark.parametrize(
+    ("exc", "cls"),
+    [
+        (requests.exceptions.InvalidSchema("no adapter"), APIConnectionError),
+        (requests.exceptions.InvalidURL("no host"), APIConnectionError),
+        (aiohttp.InvalidUrlClientError("http://"), APIConnectionError),
+        (LineTooLong(b"data:...", "8388608"), InvalidResponseError),
+    ],
+)
+def test_before_any_response_client_errors_are_mapped_not_the_callers(
+    exc: Exception, cls: type
+) -> None:
+    assert not is_callers(exc, CallState())
+    assert type(map_failure(exc, started=False, responded=False)) is cls
