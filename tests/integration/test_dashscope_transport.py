@@ -137,7 +137,7 @@ def test_the_request_sent_is_the_one_generation_call_sends(
         default_headers={"X-Trace": "contract"},
     )
     messages = [SystemMessage("Be brief."), HumanMessage("Where is A-17?")]
-    request = llm._request(messages, ["STOP"], stream, {"tools": [TOOL]})
+    request = llm._call(messages, ["STOP"], stream, {"tools": [TOOL]}).request
     transport = llm._get_transport()
     arguments = transport._arguments(request)  # type: ignore[attr-defined]
     given = {k: v for k, v in arguments.items() if k != "input"}
