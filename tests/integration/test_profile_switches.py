@@ -16,7 +16,6 @@ import dashscope
 import openai
 import pytest
 from langchain_core.messages import AIMessageChunk
-from langchain_core.tools import tool
 from pydantic import BaseModel
 
 from langchain_kimi import ChatKimi
@@ -32,18 +31,7 @@ from langchain_kimi.testing.rules import (
     FORCED_IN_THINKING_MESSAGE,
     TOOL_CHOICE_STRING_MESSAGE,
 )
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Get the current weather in a city."""
-    return f"Sunny in {city}"
-
-
-@tool
-def get_population(city: str) -> int:
-    """Get the population of a city."""
-    return 21_000_000
+from tests.integration.city_tools import get_population, get_weather
 
 
 class Person(BaseModel):

@@ -14,19 +14,7 @@ from langchain_core.tools import tool
 
 from langchain_kimi import ChatKimi
 from langchain_kimi.testing import Behaviour, KimiSimulator, Reply, ToolCallSpec
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Get the current weather in a city."""
-    return f"Sunny in {city}"
-
-
-@tool
-def get_population(city: str) -> int:
-    """Get the population of a city."""
-    return 21_000_000
-
+from tests.integration.city_tools import get_population, get_weather
 
 TWO = Reply(
     reasoning="Both at once.",

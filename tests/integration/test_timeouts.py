@@ -61,19 +61,11 @@ def test_a_stalled_reply_times_out_on_both_transports(
     assert len(kimi_simulator.requests) == 1
 
 
-@pytest.mark.parametrize("mode", STREAMS)
-def test_the_first_event_is_waited_for_at_most_timeout(
+@pytest.mark.parametrize("mode", MODES)
+def test_a_slow_first_byte_or_event_times_out(
     make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator, mode: str
 ) -> None:
-    kimi_simulator.queue(Reply(content="late", delay=30))
-    with pytest.raises(APITimeoutError):
-        call(make_llm(timeout=TIMEOUT), mode)
-
-
-@pytest.mark.parametrize("mode", WHOLE)
-def test_slow_first_byte_times_out(
-    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator, mode: str
-) -> None:
+    """A whole reply's deadline, and a stream's wait for its first event."""
     kimi_simulator.queue(Reply(content="late", delay=30))
     with pytest.raises(APITimeoutError):
         call(make_llm(timeout=TIMEOUT), mode)

@@ -12,7 +12,6 @@ from typing import Any
 import dashscope
 import openai
 import pytest
-from langchain_core.tools import tool
 
 from langchain_kimi import ChatKimi
 from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
@@ -22,19 +21,7 @@ from langchain_kimi.testing.rules import (
     TOOL_CHOICE_STRING_MESSAGE,
 )
 from langchain_kimi.tools import forced
-
-
-@tool
-def get_weather(city: str) -> str:
-    """Get the current weather in a city."""
-    return f"Sunny in {city}"
-
-
-@tool
-def get_population(city: str) -> int:
-    """Get the population of a city."""
-    return 21_000_000
-
+from tests.integration.city_tools import get_population, get_weather
 
 BOTH = [get_weather, get_population]
 QUESTION = "Tell me about Paris."  # fits neither tool: only a forced choice calls one
