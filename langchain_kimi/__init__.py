@@ -1,7 +1,7 @@
 """LangChain integration for Moonshot AI's Kimi models on Alibaba Cloud Model Studio."""
 
 from langchain_kimi._version import __version__
-from langchain_kimi.chat_models import ChatKimi
+from langchain_kimi.chat_models.base import ChatKimi
 from langchain_kimi.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -20,7 +20,7 @@ from langchain_kimi.errors import (
     RateLimitError,
     ServerError,
 )
-from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
+from langchain_kimi.model_specs import MODELS, KimiModelSpec, get_model_spec
 
 __all__ = [
     "MODELS",

@@ -4,7 +4,9 @@ check every whole reply passes."""
 
 from __future__ import annotations
 
+import email.utils
 import json
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,7 +16,7 @@ from langchain_kimi.errors import (
     KimiError,
     error_for,
 )
-from langchain_kimi.normalized import (
+from langchain_kimi.protocols.types import (
     Delta,
     ErrorInfo,
     Result,
@@ -22,7 +24,6 @@ from langchain_kimi.normalized import (
     ToolCallPiece,
     Usage,
 )
-from langchain_kimi.retry import parse_retry_after
 
 
 def _count(value: Any) -> int | None:
@@ -307,3 +308,31 @@ def complete(result: Result) -> Result:
             request_id=result["request_id"],
         )
     return result
+
+
+def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or date).
+
+    ``headers`` must answer lower-case names (httpx and requests headers do;
+    plain dicts are lower-cased by the caller).
+    """
+    if not headers:
+        return None
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, float(parsed.timestamp()) - time.time())

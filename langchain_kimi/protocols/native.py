@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_kimi.errors import InvalidResponseError, KimiError
-from langchain_kimi.normalized import Delta, ErrorInfo, Result, Usage
 from langchain_kimi.protocols.common import (
     copy_message_piece,
     finish_of,
@@ -26,7 +25,8 @@ from langchain_kimi.protocols.common import (
     result,
     whole_reply,
 )
-from langchain_kimi.request import ChatRequest
+from langchain_kimi.protocols.types import Delta, ErrorInfo, Result, Usage
+from langchain_kimi.request.build import ChatRequest
 
 PATH = "/services/aigc/text-generation/generation"
 #: The dashscope SDK's code for a stream event whose data was not JSON.

@@ -13,7 +13,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_kimi.normalized import Delta, Result, Usage
 from langchain_kimi.protocols import common
 from langchain_kimi.protocols.common import (
     copy_message_piece,
@@ -22,7 +21,8 @@ from langchain_kimi.protocols.common import (
     result,
     whole_reply,
 )
-from langchain_kimi.request import ChatRequest
+from langchain_kimi.protocols.types import Delta, Result, Usage
+from langchain_kimi.request.build import ChatRequest
 
 PATH = "/chat/completions"
 DONE = b"[DONE]"

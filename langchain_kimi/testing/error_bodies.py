@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from langchain_kimi.testing import protocol
+from langchain_kimi.testing import rendering
 from langchain_kimi.testing.behaviour import Endpoint, Framing
 
 
@@ -36,9 +36,9 @@ def error_body(
     of one event (native: an ``event:error`` with its ``:HTTP_STATUS`` line).
     """
     data = (
-        protocol.native_error(code, message, request_id)
+        rendering.native_error(code, message, request_id)
         if endpoint == "native"
-        else protocol.openai_error(status, code, message, request_id)
+        else rendering.openai_error(status, code, message, request_id)
     )
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if framing == "json":

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from langchain_kimi.testing import protocol
+from langchain_kimi.testing import rendering
 from langchain_kimi.testing.behaviour import ENDPOINT_OF, Framing, Spelling
 from langchain_kimi.testing.error_bodies import error_body
 from langchain_kimi.testing.error_codes import in_spelling
@@ -62,8 +62,8 @@ def error_object(
     kind: str, status: int, code: str, message: str, request_id: str
 ) -> dict[str, Any]:
     if kind == "dashscope":
-        return protocol.native_error(code, message, request_id)
-    return protocol.openai_error(status, code, message, request_id)
+        return rendering.native_error(code, message, request_id)
+    return rendering.openai_error(status, code, message, request_id)
 
 
 def error_response(
@@ -276,7 +276,7 @@ async def _write_error_event(
         kind, fault.status, fault_code(fault, spelling), fault.message, request_id
     )
     if kind == "dashscope":
-        text = protocol.native_event(
+        text = rendering.native_event(
             fault.after_events + 1, {**data, "status_code": fault.status}, error=True
         )
     else:

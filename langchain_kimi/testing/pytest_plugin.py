@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from langchain_kimi.chat_models import ChatKimi
+    from langchain_kimi.chat_models.base import ChatKimi
     from langchain_kimi.testing.simulator import KimiSimulator
 
 
@@ -64,7 +64,7 @@ def kimi_simulator(_kimi_simulator_session: KimiSimulator) -> Iterator[KimiSimul
 @pytest.fixture
 def kimi_llm(kimi_simulator: KimiSimulator) -> ChatKimi:
     """A ``ChatKimi`` (kimi-k2-thinking, openai transport) on the simulator."""
-    from langchain_kimi.chat_models import ChatKimi
+    from langchain_kimi.chat_models.base import ChatKimi
 
     params: dict[str, Any] = {
         "api_key": kimi_simulator.api_key,

@@ -23,7 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
-from langchain_kimi.testing import faults, protocol, rules
+from langchain_kimi.request.tokens import estimate_text
+from langchain_kimi.testing import faults, rendering, rules
 from langchain_kimi.testing.behaviour import ENDPOINT_OF, Behaviour, Framing
 from langchain_kimi.testing.error_codes import in_spelling
 from langchain_kimi.testing.recording import RecordedRequest, ReplyQueue
@@ -31,7 +32,6 @@ from langchain_kimi.testing.replies import Fault, Reply, item_from_dict
 from langchain_kimi.testing.responder import respond
 from langchain_kimi.testing.server import LoopbackServer
 from langchain_kimi.testing.service import KIMI_MODELS, ServiceModel, unlisted_model
-from langchain_kimi.tokens import estimate_text
 
 COMPATIBLE_ROUTE = "/compatible-mode/v1/chat/completions"
 NATIVE_ROUTE = "/api/v1/services/aigc/text-generation/generation"
@@ -282,9 +282,9 @@ class KimiSimulator(LoopbackServer):
         indexed = behaviour.tool_call_index_in_stream
         if not stream:
             payload = (
-                protocol.native_body(reply, request_id, input_tokens)
+                rendering.native_body(reply, request_id, input_tokens)
                 if native
-                else protocol.openai_body(reply, name, request_id, input_tokens)
+                else rendering.openai_body(reply, name, request_id, input_tokens)
             )
             if fault is not None and fault.kind == "stall":
                 await faults.stall(request, None, fault, self._released)
@@ -295,7 +295,7 @@ class KimiSimulator(LoopbackServer):
                 byte_delay=faults.trickle_delay(fault),
             )
         events: Iterator[str] = (
-            protocol.native_events(
+            rendering.native_events(
                 reply,
                 request_id,
                 input_tokens,
@@ -303,7 +303,7 @@ class KimiSimulator(LoopbackServer):
                 indexed=indexed,
             )
             if native
-            else protocol.openai_events(
+            else rendering.openai_events(
                 reply,
                 name,
                 request_id,

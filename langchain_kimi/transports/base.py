@@ -6,14 +6,21 @@ import contextlib
 import copy
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Iterator,
+    Mapping,
+)
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import anyio
 
-from langchain_kimi.normalized import Delta, Result
-from langchain_kimi.request import ChatRequest
-from langchain_kimi.retry import (
+from langchain_kimi.protocols.types import Delta, Result
+from langchain_kimi.request.build import ChatRequest
+from langchain_kimi.transports.perloop import PerLoop
+from langchain_kimi.transports.retry import (
     MAX_RETRY_WAIT,
     RetryPolicy,
     acall_with_retries,
@@ -21,7 +28,6 @@ from langchain_kimi.retry import (
     call_with_retries,
     stream_with_retries,
 )
-from langchain_kimi.transports.perloop import PerLoop
 
 T = TypeVar("T")
 
@@ -130,7 +136,7 @@ class Transport(ABC):
             lambda: self._stream_once(request), self._policy, delivers
         )
 
-    def astream(self, request: ChatRequest) -> AsyncIterator[Delta]:
+    def astream(self, request: ChatRequest) -> AsyncGenerator[Delta, None]:
         return astream_with_retries(
             lambda: self._astream_once(request), self._policy, delivers
         )
@@ -155,7 +161,7 @@ class Transport(ABC):
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]: ...
 
     @abstractmethod
-    def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]: ...
+    def _astream_once(self, request: ChatRequest) -> AsyncGenerator[Delta, None]: ...
 
 
 class Pooled(Generic[C, A]):

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
+from contextlib import aclosing
 from typing import Any
 
 import aiohttp
@@ -31,12 +32,11 @@ from langchain_kimi.errors import (
     InvalidResponseError,
     KimiError,
 )
-from langchain_kimi.iterators import aclosing
-from langchain_kimi.normalized import Delta, Result
 from langchain_kimi.protocols import native as protocol
 from langchain_kimi.protocols.common import status_error, unexpected_body
-from langchain_kimi.request import ChatRequest
-from langchain_kimi.transports import dashscope_http as http
+from langchain_kimi.protocols.types import Delta, Result
+from langchain_kimi.request.build import ChatRequest
+from langchain_kimi.transports import dashscope_sessions as http
 from langchain_kimi.transports.base import Pooled, Transport, within
 from langchain_kimi.transports.idle import IdleClock
 
@@ -285,7 +285,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
             for event in call.each(events):
                 yield call.delta(event)
 
-    async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
+    async def _astream_once(self, request: ChatRequest) -> AsyncGenerator[Delta, None]:
         call = _Stream(self._timeout)
         session = await self.aclient()
         arguments = self._arguments(request)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Iterator, Mapping
 from typing import Any
 
 import anyio
@@ -31,11 +31,11 @@ from langchain_kimi.errors import (
     IncompleteStreamError,
     KimiError,
 )
-from langchain_kimi.normalized import Delta, Result
 from langchain_kimi.protocols import openai as protocol
 from langchain_kimi.protocols.common import status_error, unexpected_body
 from langchain_kimi.protocols.sse import LineSplitter, is_event_stream
-from langchain_kimi.request import ChatRequest
+from langchain_kimi.protocols.types import Delta, Result
+from langchain_kimi.request.build import ChatRequest
 from langchain_kimi.transports.base import Pooled, Transport, within
 from langchain_kimi.transports.watchdog import WATCHDOG
 
@@ -253,7 +253,7 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
                         break
             _drain(response, chunks)
 
-    async def _astream_once(self, request: ChatRequest) -> AsyncIterator[Delta]:
+    async def _astream_once(self, request: ChatRequest) -> AsyncGenerator[Delta, None]:
         start = time.monotonic()
         response = await self._apost(request)
         body = _Body(response, self._timeout, start)

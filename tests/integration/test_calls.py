@@ -10,7 +10,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL
 from langchain_kimi.testing import KimiSimulator, RecordedRequest, Reply
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import openai
 import requests
 
-from langchain_kimi.models import THINKING_MODEL
+from langchain_kimi.model_specs import THINKING_MODEL
 from langchain_kimi.testing import KimiSimulator, Reply
 
 BODY = {"model": THINKING_MODEL, "messages": [{"role": "user", "content": "Hi"}]}

@@ -21,7 +21,7 @@ from langchain_kimi import (
     RateLimitError,
     ServerError,
 )
-from langchain_kimi.models import INSTRUCT_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL
 from langchain_kimi.testing import Fault, KimiSimulator, Reply
 from langchain_kimi.testing.error_codes import PUBLISHED_ERRORS, spell
 from tests.integration.calls import (

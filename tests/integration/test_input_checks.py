@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL
 from langchain_kimi.testing import KimiSimulator
 from tests.integration.calls import MODES, call
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from langchain_kimi.probe import probe_service
-from langchain_kimi.probe_cases import cases
+from langchain_kimi.probe.cases import cases
+from langchain_kimi.probe.run import probe_service
 from langchain_kimi.testing import Behaviour, KimiSimulator
 
 SETTINGS = [

@@ -25,7 +25,7 @@ from langchain_kimi.errors import (
     KimiError,
     NotFoundError,
 )
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 from langchain_kimi.testing import Behaviour, KimiSimulator, Reply
 from langchain_kimi.testing.rules import (
     FORCED_IN_THINKING_MESSAGE,

@@ -8,7 +8,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from langchain_kimi import BadRequestError, ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL
 from langchain_kimi.testing import Behaviour, KimiSimulator
 from langchain_kimi.testing.rules import MISSING_REASONING_MESSAGE
 

@@ -6,7 +6,7 @@ import dashscope
 import openai
 import pytest
 
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 from langchain_kimi.testing import KimiSimulator, RecordedRequest, Reply
 from langchain_kimi.testing.rules import JSON_WORD_MESSAGE
 

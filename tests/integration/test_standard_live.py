@@ -11,7 +11,7 @@ import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 
 pytestmark = [
     pytest.mark.live,

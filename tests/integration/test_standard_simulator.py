@@ -23,7 +23,7 @@ from langchain_core.tools import BaseTool
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_kimi import BadRequestError, ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 from langchain_kimi.testing import Behaviour, KimiSimulator
 
 

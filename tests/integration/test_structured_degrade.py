@@ -11,7 +11,7 @@ from langchain_core.exceptions import OutputParserException
 from pydantic import BaseModel
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 from langchain_kimi.testing import Behaviour, KimiSimulator, Reply, ToolCallSpec
 from langchain_kimi.testing.rules import JSON_MODE_IN_THINKING_MESSAGE
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pytest
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL
 from langchain_kimi.testing import KimiSimulator, Reply
 
 #: Above Moonshot-Kimi-K2-Instruct's max input of 131,072 tokens only when each

@@ -14,13 +14,13 @@ import openai
 import pytest
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.request.tools import forced
 from langchain_kimi.testing import Behaviour, KimiSimulator, Reply, ToolCallSpec
 from langchain_kimi.testing.rules import (
     FORCED_IN_THINKING_MESSAGE,
     TOOL_CHOICE_STRING_MESSAGE,
 )
-from langchain_kimi.tools import forced
 from tests.integration.city_tools import get_population, get_weather
 
 BOTH = [get_weather, get_population]

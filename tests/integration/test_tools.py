@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL
 from langchain_kimi.testing import KimiSimulator, Reply, ToolCallSpec
 
 

@@ -7,7 +7,7 @@ from langchain_core.messages import HumanMessage
 from pydantic import BaseModel
 
 from langchain_kimi import ChatKimi, MissingAPIKeyError
-from langchain_kimi.models import INSTRUCT_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL
 
 
 def test_defaults() -> None:

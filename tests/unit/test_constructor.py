@@ -11,9 +11,9 @@ import pytest
 from langchain_core.messages import HumanMessage
 from pydantic import SecretStr
 
-import langchain_kimi.chat_models
+import langchain_kimi.chat_models.base
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 
 DOCUMENTED = {
     "model": "Moonshot-Kimi-K2-Instruct",
@@ -175,7 +175,7 @@ def test_every_field_is_described_in_model_fields_and_help() -> None:
 def test_the_typed_constructor_lists_every_field() -> None:
     """The ``TYPE_CHECKING`` ``__init__`` type checkers see names each field
     once, by the name a user writes (the alias where there is one)."""
-    source = Path(langchain_kimi.chat_models.__file__).read_text()
+    source = Path(langchain_kimi.chat_models.base.__file__).read_text()
     tree = ast.parse(source)
     stubs = [
         node
@@ -210,7 +210,7 @@ def test_model_copy_takes_the_constructors_names_and_checks() -> None:
 
 
 def test_field_docs_are_skipped_when_the_source_is_not_shipped() -> None:
-    from langchain_kimi.field_docs import attribute_docstrings
+    from langchain_kimi._utils.field_docs import attribute_docstrings
 
     namespace: dict[str, object] = {"__name__": "no_source_here"}
     exec("class Frozen:\n    x: int = 1\n    'Doc.'\n", namespace)

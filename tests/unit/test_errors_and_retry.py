@@ -21,11 +21,14 @@ from langchain_kimi.errors import (
     ServerError,
     error_for,
 )
-from langchain_kimi.protocols.common import body_error_info, status_error
-from langchain_kimi.retry import (
+from langchain_kimi.protocols.common import (
+    body_error_info,
+    parse_retry_after,
+    status_error,
+)
+from langchain_kimi.transports.retry import (
     RetryPolicy,
     call_with_retries,
-    parse_retry_after,
     stream_with_retries,
 )
 

@@ -6,7 +6,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_kimi.messages import to_request_messages, with_system_instruction
+from langchain_kimi.request.messages import to_request_messages, with_system_instruction
 
 M = "kimi-k2-thinking"
 

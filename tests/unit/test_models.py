@@ -3,7 +3,7 @@ import dataclasses
 import pytest
 
 from langchain_kimi import ChatKimi, get_model_spec
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 
 
 def test_thinking_row_matches_the_features_table() -> None:

@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from langchain_kimi.probe import observe, profile, scrub
-from langchain_kimi.probe_cases import MAX_TOKENS, WRONG_KEY, Case, cases
-from langchain_kimi.probe_reading import Answer, failed_answer
-from langchain_kimi.probe_report import budget, budget_text, table
+from langchain_kimi.cli.probe import budget, budget_text, table
+from langchain_kimi.probe.cases import MAX_TOKENS, WRONG_KEY, Case, cases
+from langchain_kimi.probe.http import _events
+from langchain_kimi.probe.reading import Answer, failed_answer
+from langchain_kimi.probe.run import observe, profile, scrub
 from langchain_kimi.testing import Behaviour
-from langchain_kimi.transports.raw import _events
 
 PLANNED = cases()
 

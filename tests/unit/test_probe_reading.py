@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from langchain_kimi.probe_reading import (
+from langchain_kimi.probe.http import RawResponse
+from langchain_kimi.probe.reading import (
     Answer,
     acceptance,
     failed_answer,
@@ -17,7 +18,6 @@ from langchain_kimi.probe_reading import (
     unknown_model_reading,
     usage_reading,
 )
-from langchain_kimi.transports.raw import RawResponse
 
 
 def _raw(status: int, body: str | dict, *, complete: bool = True) -> RawResponse:

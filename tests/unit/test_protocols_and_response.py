@@ -2,9 +2,9 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 
 from langchain_kimi.errors import IncompleteStreamError
-from langchain_kimi.models import THINKING_MODEL, get_model_spec
+from langchain_kimi.model_specs import THINKING_MODEL, get_model_spec
 from langchain_kimi.protocols import native, openai
-from langchain_kimi.response import StreamParser, parse_tool_call, to_ai_message
+from langchain_kimi.response.parse import StreamParser, parse_tool_call, to_ai_message
 
 SPEC = get_model_spec(THINKING_MODEL)
 

@@ -7,18 +7,18 @@ from typing import Any
 import pytest
 from langchain_core.messages import ChatMessage, HumanMessage
 
-from langchain_kimi.checks import check_params
 from langchain_kimi.errors import (
     ContentModerationError,
     IncompleteResponseError,
     InvalidResponseError,
     RateLimitError,
 )
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL, get_model_spec
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL, get_model_spec
 from langchain_kimi.protocols import native, openai
 from langchain_kimi.protocols.sse import LineSplitter
-from langchain_kimi.request import build_request
-from langchain_kimi.response import to_ai_message
+from langchain_kimi.request.build import build_request
+from langchain_kimi.request.checks import check_params
+from langchain_kimi.response.parse import to_ai_message
 
 
 def _compat(choices: Any, usage: Any = None) -> bytes:

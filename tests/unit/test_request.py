@@ -3,9 +3,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 from langchain_kimi.protocols import native, openai
-from langchain_kimi.request import ChatRequest, build_request
+from langchain_kimi.request.build import ChatRequest, build_request
 
 USER: list[BaseMessage] = [HumanMessage("hi")]
 

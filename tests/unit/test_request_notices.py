@@ -7,9 +7,13 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from langchain_kimi.errors import BadRequestError, ContentModerationError
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
-from langchain_kimi.request import ChatRequest, build_request, is_json_mode_refusal
-from langchain_kimi.tools import tool_definition
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.request.build import (
+    ChatRequest,
+    build_request,
+    is_json_mode_refusal,
+)
+from langchain_kimi.request.tools import tool_definition
 
 WEATHER = tool_definition(
     {"name": "get_weather", "description": "Weather.", "parameters": {}}

@@ -11,7 +11,7 @@ from langchain_tests.unit_tests import ChatModelUnitTests
 from syrupy.assertion import SnapshotAssertion
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 
 
 class TestChatKimiThinkingUnit(ChatModelUnitTests):

@@ -5,9 +5,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessageChunk
 
-from langchain_kimi.models import THINKING_MODEL, get_model_spec
-from langchain_kimi.normalized import Delta, ToolCallPiece
-from langchain_kimi.response import StreamParser
+from langchain_kimi.model_specs import THINKING_MODEL, get_model_spec
+from langchain_kimi.protocols.types import Delta, ToolCallPiece
+from langchain_kimi.response.parse import StreamParser
 
 SPEC = get_model_spec(THINKING_MODEL)
 

@@ -11,8 +11,8 @@ from langchain_core.runnables import RunnableBinding
 from pydantic import BaseModel
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
-from langchain_kimi.tools import forced, plan_tool_choice, tool_definition
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.request.tools import forced, plan_tool_choice, tool_definition
 
 
 class Add(BaseModel):

@@ -17,7 +17,7 @@ from langchain_kimi.errors import (
     KimiError,
 )
 from langchain_kimi.transports.dashscope import is_callers, map_failure
-from langchain_kimi.transports.dashscope_http import (
+from langchain_kimi.transports.dashscope_sessions import (
     AioNotResentError,
     AioNotResentTimeout,
     CallState,

@@ -11,14 +11,14 @@ differ in their awaits alone.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from langchain_kimi import call_site
+from langchain_kimi._utils.warnings import warn
 from langchain_kimi.errors import BadRequestError
-from langchain_kimi.iterators import aclosing
-from langchain_kimi.normalized import Delta, Result
-from langchain_kimi.request import ChatRequest, is_json_mode_refusal
+from langchain_kimi.protocols.types import Delta, Result
+from langchain_kimi.request.build import ChatRequest, is_json_mode_refusal
 from langchain_kimi.transports import Transport
 
 
@@ -32,9 +32,14 @@ class Memory:
     """Models (lower case) whose JSON mode the service refused."""
 
     def warn_once(self, key: str, text: str) -> None:
+        """Warn unless a warning of this kind was given already."""
         if key not in self.warned:
-            self.warned.add(key)
-            call_site.warn(text)
+            self.warn(key, text)
+
+    def warn(self, key: str, text: str) -> None:
+        """Warn now, and let later ``warn_once`` calls of this kind stay quiet."""
+        self.warned.add(key)
+        warn(text)
 
     def json_mode(self, model: str) -> bool:
         """Whether requests to ``model`` may still ask for JSON mode."""
@@ -102,7 +107,7 @@ def deltas(transport: Transport, call: Call) -> Iterator[Delta]:
         yield from transport.stream(call.instead_of(error, started=started))
 
 
-async def adeltas(transport: Transport, call: Call) -> AsyncIterator[Delta]:
+async def adeltas(transport: Transport, call: Call) -> AsyncGenerator[Delta, None]:
     """Async ``deltas``."""
     started = False
     try:

@@ -17,12 +17,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from langchain_kimi.chat_models import API_KEY_ENV, ChatKimi
-from langchain_kimi.chat_session import run_session
-from langchain_kimi.console import NO_KEY, Console, Renderer
-from langchain_kimi.demo import run_demo
+from langchain_kimi.chat_models.base import API_KEY_ENV, ChatKimi
+from langchain_kimi.cli.chat import run_session
+from langchain_kimi.cli.console import NO_KEY, Console, Renderer
+from langchain_kimi.cli.demo import run_demo
 from langchain_kimi.errors import KimiError
-from langchain_kimi.models import MODELS, THINKING_MODEL
+from langchain_kimi.model_specs import MODELS, THINKING_MODEL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     try:
         if args.command == "probe":
-            from langchain_kimi.probe_report import probe_command
+            from langchain_kimi.cli.probe import probe_command
 
             return probe_command(console, args.output, yes=args.yes)
         if args.command == "chat":

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel
 
-from langchain_kimi import call_site
+from langchain_kimi._utils.warnings import warn
 
 #: Unknown argument names that look like credentials: refused, never moved.
 _SECRET = re.compile(
@@ -85,7 +85,7 @@ def sort_out_unknown(
                 f"{name!r} was given twice, as a parameter and in model_kwargs; "
                 "keep one."
             )
-        call_site.warn(
+        warn(
             f"{name!r} is not a {owner} parameter, so it was moved to model_kwargs "
             "and is sent in every request body as it is. Check the spelling, or "
             f"pass model_kwargs={{{name!r}: ...}} to silence this warning."

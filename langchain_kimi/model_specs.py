@@ -7,7 +7,9 @@ Studio "Kimi" page (features table, limits and prices, Nov 2025).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 THINKING_MODEL = "kimi-k2-thinking"
@@ -66,30 +68,33 @@ _K2_FAMILY: dict[str, Any] = {
     "partial_mode": False,
 }
 
-MODELS: dict[str, KimiModelSpec] = {
-    THINKING_MODEL: KimiModelSpec(
-        THINKING_MODEL,
-        context_window=262_144,
-        max_input_tokens=229_376,
-        max_reasoning_tokens=32_768,
-        max_output_tokens=16_384,
-        deep_thinking=True,
-        forced_tool_choice=False,
-        structured_output=True,
-        web_search=False,
-        configurable=frozenset({"temperature"}),
-        **_K2_FAMILY,
-    ),
-    INSTRUCT_MODEL: KimiModelSpec(
-        INSTRUCT_MODEL,
-        context_window=131_072,
-        max_input_tokens=131_072,
-        max_output_tokens=8_192,
-        structured_output=False,
-        web_search=True,
-        **_K2_FAMILY,
-    ),
-}
+#: Read-only: ``get_model_spec`` indexes it once, so an edit would be ignored.
+MODELS: Mapping[str, KimiModelSpec] = MappingProxyType(
+    {
+        THINKING_MODEL: KimiModelSpec(
+            THINKING_MODEL,
+            context_window=262_144,
+            max_input_tokens=229_376,
+            max_reasoning_tokens=32_768,
+            max_output_tokens=16_384,
+            deep_thinking=True,
+            forced_tool_choice=False,
+            structured_output=True,
+            web_search=False,
+            configurable=frozenset({"temperature"}),
+            **_K2_FAMILY,
+        ),
+        INSTRUCT_MODEL: KimiModelSpec(
+            INSTRUCT_MODEL,
+            context_window=131_072,
+            max_input_tokens=131_072,
+            max_output_tokens=8_192,
+            structured_output=False,
+            web_search=True,
+            **_K2_FAMILY,
+        ),
+    }
+)
 
 _BY_LOWER = {name.lower(): spec for name, spec in MODELS.items()}
 

@@ -20,8 +20,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from langchain_kimi._version import __version__
 from langchain_kimi.errors import APIConnectionError, KimiError
-from langchain_kimi.probe_cases import ENDPOINTS, WRONG_KEY, Case, Endpoint, cases
-from langchain_kimi.probe_reading import (
+from langchain_kimi.probe.cases import ENDPOINTS, WRONG_KEY, Case, Endpoint, cases
+from langchain_kimi.probe.http import RawClient
+from langchain_kimi.probe.reading import (
     Answer,
     Observation,
     Reading,
@@ -37,7 +38,6 @@ from langchain_kimi.probe_reading import (
 )
 from langchain_kimi.testing.behaviour import Behaviour, make_profile
 from langchain_kimi.transports import endpoint_for
-from langchain_kimi.transports.raw import RawClient
 
 Send = Callable[[Case], Answer]
 #: Reads one endpoint's answers: the cases it used, and its verdict.

@@ -12,9 +12,6 @@ reads from as soon as it stops itself.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Generic, TypeVar
-
-T = TypeVar("T")
 
 
 def close(iterator: Iterator[object]) -> None:
@@ -29,22 +26,3 @@ async def aclose(iterator: AsyncIterator[object]) -> None:
     closer = getattr(iterator, "aclose", None)
     if closer is not None:
         await closer()
-
-
-class aclosing(Generic[T]):
-    """``async with aclosing(it):`` closes ``it`` when the block ends.
-
-    A class, not an ``asynccontextmanager``: that would be one more async
-    generator for the loop to track and close.
-    """
-
-    __slots__ = ("_iterator",)
-
-    def __init__(self, iterator: AsyncIterator[T]) -> None:
-        self._iterator = iterator
-
-    async def __aenter__(self) -> AsyncIterator[T]:
-        return self._iterator
-
-    async def __aexit__(self, *exc: object) -> None:
-        await aclose(self._iterator)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from langchain_kimi import call_site
-from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL, KimiModelSpec
+from langchain_kimi._utils.warnings import warn
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL, KimiModelSpec
 
 #: The roles the service accepts in ``messages``.
 ROLES = ("system", "user", "assistant", "tool")
@@ -242,7 +242,7 @@ def warn_if_clear_text(base_url: str | None) -> None:
         return
     host = parts.hostname or ""
     where = f"{host}:{parts.port}" if parts.port else host
-    call_site.warn(
+    warn(
         f"base_url http://{where} is plain http:// to a host that is not this "
         "machine: the API key would travel in clear text. Use https://."
     )

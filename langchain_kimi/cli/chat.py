@@ -23,8 +23,8 @@ from langchain_core.messages import (
     message_chunk_to_message,
 )
 
-from langchain_kimi.chat_models import ChatKimi
-from langchain_kimi.console import Console, Renderer, Usage
+from langchain_kimi.chat_models.base import ChatKimi
+from langchain_kimi.cli.console import Console, Renderer, Usage
 from langchain_kimi.errors import AuthenticationError, KimiError
 
 COMMANDS = "/reset clears the history, /exit (or Ctrl-D) leaves."

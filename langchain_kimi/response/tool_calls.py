@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from langchain_core.messages import ToolCallChunk
 
-from langchain_kimi.normalized import ToolCall, ToolCallPiece
+from langchain_kimi.protocols.types import ToolCall, ToolCallPiece
 
 
 class StreamedCall:

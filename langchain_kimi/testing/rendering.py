@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from langchain_kimi.request.tokens import estimate_text as estimate_tokens
 from langchain_kimi.testing.replies import Reply, ToolCallSpec, UsagePlacement
-from langchain_kimi.tokens import estimate_text as estimate_tokens
 
 
 def _dump(obj: Any) -> str:
@@ -22,7 +22,7 @@ def _dump(obj: Any) -> str:
 
 
 def usage_counts(reply: Reply, input_tokens: int) -> dict[str, int]:
-    """Token counts for a reply: scripted, or estimated (``langchain_kimi.tokens``)."""
+    """Token counts for a reply: scripted, or estimated (``request.tokens``)."""
     if reply.usage is not None:
         counts = dict(reply.usage)
         counts.setdefault("input_tokens", input_tokens)

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from langchain_kimi.chat_models import API_KEY_ENV
+from langchain_kimi.chat_models.base import API_KEY_ENV
 
 NO_KEY = (
     f"{API_KEY_ENV} is not set. Create a Model Studio API key in the China (Beijing) "

@@ -14,16 +14,15 @@ Each retry is logged at INFO.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+from langchain_kimi._utils.iterators import aclose, close
 from langchain_kimi.errors import IncompleteStreamError, KimiError
-from langchain_kimi.iterators import aclose, close
 
 T = TypeVar("T")
 logger = logging.getLogger("langchain_kimi")
@@ -33,34 +32,6 @@ MAX_DELAY = 8.0
 MAX_RETRY_WAIT = 60.0
 
 
-def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or date).
-
-    ``headers`` must answer lower-case names (httpx and requests headers do;
-    plain dicts are lower-cased by the caller).
-    """
-    if not headers:
-        return None
-    millis = headers.get("retry-after-ms")
-    if millis:
-        try:
-            return max(0.0, float(millis) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, float(parsed.timestamp()) - time.time())
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """How often and how long to retry: ``max_retries`` retries after the first
@@ -68,6 +39,9 @@ class RetryPolicy:
 
     max_retries: int = 2
     max_retry_wait: float = MAX_RETRY_WAIT
+    base_delay: float | None = None
+    """First backoff in seconds, doubling per retry; ``None`` reads
+    ``BASE_DELAY`` at each retry (so a test suite can set it to zero once)."""
 
     def delay(self, attempt: int, error: KimiError) -> float | None:
         """Seconds before retry number ``attempt + 1``, or ``None`` to give up."""
@@ -77,7 +51,8 @@ class RetryPolicy:
             return (
                 error.retry_after if error.retry_after <= self.max_retry_wait else None
             )
-        backoff: float = min(MAX_DELAY, BASE_DELAY * 2.0**attempt)
+        base = BASE_DELAY if self.base_delay is None else self.base_delay
+        backoff: float = min(MAX_DELAY, base * 2.0**attempt)
         return backoff * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
 
 
@@ -170,13 +145,13 @@ def stream_with_retries(
 
 
 async def astream_with_retries(
-    open_stream: Callable[[], AsyncIterator[T]],
+    open_stream: Callable[[], AsyncGenerator[T, None]],
     policy: RetryPolicy,
     delivers: Callable[[T], bool],
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """Async ``stream_with_retries``; only the awaits differ."""
 
-    async def first() -> tuple[AsyncIterator[T], list[T]]:
+    async def first() -> tuple[AsyncGenerator[T, None], list[T]]:
         stream = open_stream()
         head: list[T] = []
         try:

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import (
+    AsyncGenerator,
+    Callable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, Literal, cast
 
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
 from langchain_core.language_models import (
     BaseChatModel,
     LangSmithParams,
@@ -30,56 +41,48 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_kimi import call_site, calls, streaming, structured
-from langchain_kimi.checks import check_params, warn_if_clear_text
-from langchain_kimi.errors import MissingAPIKeyError
-from langchain_kimi.extra_kwargs import (
+from langchain_kimi._utils.field_docs import document_fields
+from langchain_kimi._utils.model_kwargs import (
     accepted_names,
     field_spellings,
     sort_out_unknown,
 )
-from langchain_kimi.field_docs import document_fields
-from langchain_kimi.iterators import aclosing
-from langchain_kimi.messages import KeepReasoning
-from langchain_kimi.models import (
+from langchain_kimi._utils.warnings import caller_recorded
+from langchain_kimi.chat_models import _json_mode, _stream, structured
+from langchain_kimi.chat_models._stream import StreamCall
+from langchain_kimi.errors import MissingAPIKeyError
+from langchain_kimi.model_specs import (
     THINKING_MODEL,
     KimiModelSpec,
     get_model_spec,
     model_profile,
 )
-from langchain_kimi.request import (
+from langchain_kimi.request.build import (
     REQUEST_FIELDS,
     ChatRequest,
     build_request,
 )
-from langchain_kimi.response import (
+from langchain_kimi.request.checks import check_params, warn_if_clear_text
+from langchain_kimi.request.messages import KeepReasoning
+from langchain_kimi.request.tokens import estimate_messages, estimate_text
+from langchain_kimi.request.tools import ToolChoice, plan_tool_choice, tool_definition
+from langchain_kimi.response.parse import (
     StreamParser,
     achunks,
     chunks,
     to_ai_message,
 )
-from langchain_kimi.retry import MAX_RETRY_WAIT
-from langchain_kimi.streaming import StreamCall
-from langchain_kimi.tokens import estimate_messages, estimate_text
-from langchain_kimi.tools import ToolChoice, plan_tool_choice, tool_definition
 from langchain_kimi.transports import (
     Transport,
     endpoint_for,
     make_transport,
 )
+from langchain_kimi.transports.retry import MAX_RETRY_WAIT
 
 if TYPE_CHECKING:
     from langchain_core.caches import BaseCache
     from langchain_core.callbacks import Callbacks
     from langchain_core.rate_limiters import BaseRateLimiter
-
-Messages = list[BaseMessage]
-Stop = list[str] | None
-Input = LanguageModelInput
-Config = RunnableConfig | None
-
-#: ``_should_stream``'s run manager when ``stream`` asks (``invoke`` passes one).
-_FROM_STREAM: Any = object()
 
 API_KEY_ENV = "DASHSCOPE_API_KEY"
 BASE_URL_ENV = "DASHSCOPE_BASE_URL"
@@ -177,7 +180,7 @@ class ChatKimi(BaseChatModel):
             msg.tool_calls  # [{"name": "get_weather", "args": {"city": ...}, ...}]
 
         Send the ``AIMessage`` back unchanged with the ``ToolMessage`` results:
-        its ``reasoning_content`` travels with its tool calls. kimi-k2-thinking
+        its ``reasoning_content`` travels with its tool _json_mode. kimi-k2-thinking
         cannot be forced to call a tool: a forcing ``tool_choice`` is sent as
         ``"auto"`` plus a system instruction, with a warning. The service makes
         one call per turn unless ``parallel_tool_calls=True``.
@@ -307,8 +310,8 @@ class ChatKimi(BaseChatModel):
     )
 
     _transport: Transport | None = PrivateAttr(default=None)
-    _memory: calls.Memory = PrivateAttr(default_factory=calls.Memory)
-    """Warnings given and JSON-mode refusals seen, kept between calls."""
+    _memory: _json_mode.Memory = PrivateAttr(default_factory=_json_mode.Memory)
+    """Warnings given and JSON-mode refusals seen, kept between _json_mode."""
 
     if TYPE_CHECKING:
         # What type checkers see: the documented names (not the older
@@ -453,7 +456,7 @@ class ChatKimi(BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[dict[str, Any] | type | Any | BaseTool] | None = None,
     ) -> int:
-        """Approximate token count, offline (``langchain_kimi.tokens``).
+        """Approximate token count, offline (``langchain_kimi.request.tokens``).
 
         Kimi's tokenizer is not published as a Python package; the estimate
         counts a CJK character as a token and other text at ~4 characters a
@@ -527,8 +530,12 @@ class ChatKimi(BaseChatModel):
         return super().__deepcopy__(memo)
 
     def _call(
-        self, messages: Messages, stop: Stop, stream: bool, kwargs: dict[str, Any]
-    ) -> calls.Call:
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        stream: bool,
+        kwargs: dict[str, Any],
+    ) -> _json_mode.Call:
         """One call: its validated request (the fields, then per-call overrides),
         rebuilt without JSON mode if the service refuses it."""
         model = kwargs.get("model") or self.model_name
@@ -547,9 +554,9 @@ class ChatKimi(BaseChatModel):
                 json_mode=self._memory.json_mode(model),
             )
 
-        return calls.Call(build, self._memory)
+        return _json_mode.Call(build, self._memory)
 
-    def _stream_call(self, call: StreamCall) -> tuple[calls.Call, StreamParser]:
+    def _stream_call(self, call: StreamCall) -> tuple[_json_mode.Call, StreamParser]:
         """The streaming call and the parser for its reply."""
         stream_call = self._call(call.messages, call.stop, True, call.kwargs)
         request = stream_call.request
@@ -567,48 +574,67 @@ class ChatKimi(BaseChatModel):
     ) -> tuple[Iterator[AIMessageChunk], StreamParser]:
         """The reply's chunks (sent on first iteration) and their parser."""
         stream_call, parser = self._stream_call(call)
-        return chunks(calls.deltas(self._get_transport(), stream_call), parser), parser
+        return chunks(
+            _json_mode.deltas(self._get_transport(), stream_call), parser
+        ), parser
 
     def _aopen_stream(
         self, call: StreamCall
-    ) -> tuple[AsyncIterator[AIMessageChunk], StreamParser]:
+    ) -> tuple[AsyncGenerator[AIMessageChunk, None], StreamParser]:
         """Async ``_open_stream``; only the transport call differs."""
         stream_call, parser = self._stream_call(call)
-        deltas = calls.adeltas(self._get_transport(), stream_call)
+        deltas = _json_mode.adeltas(self._get_transport(), stream_call)
         return achunks(deltas, parser), parser
 
     # -- calls --------------------------------------------------------------
 
-    def _should_stream(
-        self, *, async_api: bool, run_manager: Any = _FROM_STREAM, **kwargs: Any
+    def _wants_stream(
+        self,
+        kwargs: dict[str, Any],
+        run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
     ) -> bool:
-        """Whether ``stream`` streams; for ``invoke`` (with a run manager), no.
-
-        ``invoke`` that should stream (``streaming=True``, a streaming callback
-        handler such as LangGraph's) streams inside ``_generate`` instead, so
-        the message it returns is built by ChatKimi's strict parser rather
-        than summed from chunks, whose partial-JSON rule would turn cut tool
-        arguments into a valid call.
-        """
-        if run_manager is not _FROM_STREAM:
-            return False
-        return super()._should_stream(async_api=async_api, **kwargs)
-
-    def _streams_itself(self, run_manager: Any, kwargs: dict[str, Any]) -> bool:
-        return run_manager is not None and super()._should_stream(
+        """Core's rule: ``stream=True``, ``streaming=True`` or a streaming
+        callback handler (LangGraph's), unless streaming is disabled."""
+        return super()._should_stream(
             async_api=False, run_manager=run_manager, **kwargs
         )
 
+    def _should_stream(
+        self,
+        *,
+        async_api: bool,
+        run_manager: CallbackManagerForLLMRun
+        | AsyncCallbackManagerForLLMRun
+        | None = None,
+        **kwargs: Any,
+    ) -> bool:
+        """Core asks this from ``invoke`` (with a run manager): always no.
+
+        An ``invoke`` that should stream streams inside ``_generate`` instead,
+        so the message it returns is built by ChatKimi's strict parser rather
+        than summed from chunks, whose partial-JSON rule would turn cut tool
+        arguments into a valid call. Asked from core's ``stream``, core's rule.
+        """
+        return run_manager is None and self._wants_stream(kwargs, None)
+
     def _generate_call(
-        self, messages: Messages, stop: Stop, kwargs: dict[str, Any], run_manager: Any
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun,
     ) -> StreamCall:
         message_id = f"{LC_ID_PREFIX}-{run_manager.run_id}"
         return StreamCall(messages, stop, kwargs, message_id, keep=True)
 
     def _generate(
-        self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kw: Any,
     ) -> ChatResult:
-        if self._streams_itself(run_manager, kw):
+        if run_manager is not None and self._wants_stream(kw, run_manager):
             stream, parser = self._open_stream(
                 self._generate_call(messages, stop, kw, run_manager)
             )
@@ -616,13 +642,17 @@ class ChatKimi(BaseChatModel):
                 run_manager.on_llm_new_token(**_token(chunk))
             return _chat_result(parser.ai_message())
         call = self._call(messages, stop, False, kw)
-        result = calls.invoke(self._get_transport(), call)
+        result = _json_mode.invoke(self._get_transport(), call)
         return _chat_result(to_ai_message(result, call.request.spec))
 
     async def _agenerate(
-        self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kw: Any,
     ) -> ChatResult:
-        if self._streams_itself(run_manager, kw):
+        if run_manager is not None and self._wants_stream(kw, run_manager):
             stream, parser = self._aopen_stream(
                 self._generate_call(messages, stop, kw, run_manager)
             )
@@ -631,64 +661,87 @@ class ChatKimi(BaseChatModel):
                     await run_manager.on_llm_new_token(**_token(chunk))
             return _chat_result(parser.ai_message())
         call = self._call(messages, stop, False, kw)
-        result = await calls.ainvoke(self._get_transport(), call)
+        result = await _json_mode.ainvoke(self._get_transport(), call)
         return _chat_result(to_ai_message(result, call.request.spec))
 
     def _stream(
-        self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kw: Any,
     ) -> Iterator[ChatGenerationChunk]:
         stream, _ = self._open_stream(StreamCall(messages, stop, kw))
         for chunk in stream:
             yield ChatGenerationChunk(message=chunk)
 
     async def _astream(
-        self, messages: Messages, stop: Stop = None, run_manager: Any = None, **kw: Any
-    ) -> AsyncIterator[ChatGenerationChunk]:
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kw: Any,
+    ) -> AsyncGenerator[ChatGenerationChunk, None]:
         stream, _ = self._aopen_stream(StreamCall(messages, stop, kw))
         async with aclosing(stream):
             async for chunk in stream:
                 yield ChatGenerationChunk(message=chunk)
 
     async def ainvoke(
-        self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
     ) -> AIMessage:
         """``BaseChatModel.ainvoke``; warnings point at the line that awaited it.
 
         langchain-core runs the call in another task (``asyncio.gather``), out
         of reach of ``stacklevel``; ``call_site`` carries the caller's line.
         """
-        with call_site.caller_recorded():
+        with caller_recorded():
             return await super().ainvoke(input, config, stop=stop, **kwargs)
 
-    def _lean(self, kwargs: dict[str, Any], *, async_api: bool) -> bool:
-        """Whether ``streaming`` serves the call (else ``BaseChatModel`` does).
-
-        ``output_version="v1"`` rewrites every chunk's content into blocks and
-        disabled streaming means one ``invoke``: both are core's own paths.
-        """
-        return self.output_version != "v1" and self._should_stream(
-            async_api=async_api, **{**kwargs, "stream": True}
-        )
-
     def stream(
-        self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
     ) -> Iterator[AIMessageChunk]:
         """Stream the reply: one chunk per delta, usage and metadata on the last."""
-        if not self._lean(kwargs, async_api=False):
+        # v1 rewrites every chunk's content into blocks, and disabled streaming
+        # means one invoke: both are core's own paths.
+        if self.output_version == "v1" or not self._wants_stream(
+            {**kwargs, "stream": True}, None
+        ):
             yield from super().stream(input, config, stop=stop, **kwargs)
             return
-        run = streaming.Run(self, input, config, stop, kwargs)
-        yield from streaming.stream(run, self._open_stream)
+        run = _stream.Run(self, input, config, stop, kwargs)
+        yield from _stream.stream(run, self._open_stream)
 
     async def astream(
-        self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
-    ) -> AsyncIterator[AIMessageChunk]:
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncGenerator[AIMessageChunk, None]:
         """Async ``stream``."""
-        if self._lean(kwargs, async_api=True):
-            run = streaming.Run(self, input, config, stop, kwargs)
-            chunks = streaming.astream(run, self._aopen_stream)
+        if self.output_version != "v1" and self._wants_stream(
+            {**kwargs, "stream": True}, None
+        ):
+            run = _stream.Run(self, input, config, stop, kwargs)
+            chunks = _stream.astream(run, self._aopen_stream)
         else:
-            chunks = super().astream(input, config, stop=stop, **kwargs)
+            # core's astream is an async generator function, typed as an iterator
+            chunks = cast(
+                "AsyncGenerator[AIMessageChunk, None]",
+                super().astream(input, config, stop=stop, **kwargs),
+            )
         async with aclosing(chunks):
             async for chunk in chunks:
                 yield chunk
@@ -723,8 +776,7 @@ class ChatKimi(BaseChatModel):
             tool_choice, definitions, spec.model, can_force=spec.forced_tool_choice
         )
         if plan.warning:
-            self._memory.warned.add("tool_choice")
-            call_site.warn(plan.warning)
+            self._memory.warn("tool_choice", plan.warning)
         if tool_choice is not None and tool_choice is not False:
             kwargs["tool_choice"] = tool_choice
         if parallel_tool_calls is not None:

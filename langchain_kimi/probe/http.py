@@ -4,7 +4,7 @@
 status, an error body however it is framed, stream chunks with or without
 ``index``), which both SDKs hide or reshape, so it goes around them with
 ``httpx2`` (the openai SDK's HTTP client). Sync, one pooled client per run.
-What the bytes mean is the probe's business (``langchain_kimi.probe_reading``).
+What the bytes mean is the probe's business (``langchain_kimi.probe.reading``).
 """
 
 from __future__ import annotations

@@ -21,18 +21,18 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from langchain_kimi import call_site
-from langchain_kimi.checks import check_request, refuse
+from langchain_kimi._utils.warnings import warn
 from langchain_kimi.errors import BadRequestError, ContentModerationError
-from langchain_kimi.messages import (
+from langchain_kimi.model_specs import KimiModelSpec, get_model_spec
+from langchain_kimi.request.checks import check_request, refuse
+from langchain_kimi.request.messages import (
     KeepReasoning,
     to_request_messages,
     tool_turns_without_reasoning,
     with_system_instruction,
 )
-from langchain_kimi.models import KimiModelSpec, get_model_spec
-from langchain_kimi.tokens import estimate_messages
-from langchain_kimi.tools import plan_tool_choice
+from langchain_kimi.request.tokens import estimate_messages
+from langchain_kimi.request.tools import plan_tool_choice
 
 #: Fields sent only when set; the service's own defaults apply otherwise.
 REQUEST_FIELDS = (
@@ -221,7 +221,7 @@ def warn_if_too_long(spec: KimiModelSpec, messages: list[BaseMessage]) -> None:
         return
     estimate = estimate_messages(messages)
     if estimate > spec.max_input_tokens:
-        call_site.warn(
+        warn(
             f"{spec.model}: the input is about {estimate} tokens (estimate), above "
             f"the model's max input of {spec.max_input_tokens}; the service may "
             "refuse it. Trim the conversation."

@@ -18,11 +18,17 @@ documented hook every integration overrides.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
+from langchain_core.callbacks import (
+    AsyncCallbackManager,
+    AsyncCallbackManagerForLLMRun,
+    CallbackManager,
+    CallbackManagerForLLMRun,
+)
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.load import dumpd
 from langchain_core.messages import (
@@ -37,8 +43,7 @@ from langchain_core.runnables import RunnableConfig, ensure_config
 from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.utils import LC_ID_PREFIX
 
-from langchain_kimi.iterators import aclosing
-from langchain_kimi.response import StreamParser
+from langchain_kimi.response.parse import StreamParser
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,9 @@ class StreamCall:
 #: Builds the request and returns the reply's chunks (sent on first
 #: iteration) and the parser that makes them.
 OpenStream = Callable[[StreamCall], tuple[Iterator[AIMessageChunk], StreamParser]]
-AOpenStream = Callable[[StreamCall], tuple[AsyncIterator[AIMessageChunk], StreamParser]]
+AOpenStream = Callable[
+    [StreamCall], tuple[AsyncGenerator[AIMessageChunk, None], StreamParser]
+]
 
 _UNTRACED_PARAMS = frozenset({"tools", "functions", "messages", "response_format"})
 
@@ -116,7 +123,9 @@ class Run:
         self.parser: StreamParser | None = None
         self.last: AIMessageChunk | None = None
 
-    def call(self, run_manager: Any) -> StreamCall:
+    def call(
+        self, run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun
+    ) -> StreamCall:
         """The opener's arguments, once the run manager is known."""
         self.listening = bool(run_manager.handlers)
         return StreamCall(
@@ -201,7 +210,9 @@ def stream(run: Run, open_stream: OpenStream) -> Iterator[AIMessageChunk]:
     run_manager.on_llm_end(run.result(ended=True))
 
 
-async def astream(run: Run, open_stream: AOpenStream) -> AsyncIterator[AIMessageChunk]:
+async def astream(
+    run: Run, open_stream: AOpenStream
+) -> AsyncGenerator[AIMessageChunk, None]:
     """``model.astream`` on the lean path; only the awaits differ from ``stream``."""
     manager = AsyncCallbackManager.configure(**run.configure)
     (run_manager,) = await manager.on_chat_model_start(*run.start_args, **run.start)

@@ -9,7 +9,8 @@ the only difference between the sync and async stream paths.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import aclosing
 from typing import Any, cast
 
 from langchain_core.messages import (
@@ -23,10 +24,9 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 from langchain_kimi.errors import IncompleteStreamError
-from langchain_kimi.iterators import aclosing
-from langchain_kimi.models import KimiModelSpec
-from langchain_kimi.normalized import Delta, Result, ToolCall, ToolCallPiece, Usage
-from langchain_kimi.tool_pieces import ToolCallAssembler
+from langchain_kimi.model_specs import KimiModelSpec
+from langchain_kimi.protocols.types import Delta, Result, ToolCall, ToolCallPiece, Usage
+from langchain_kimi.response.tool_calls import ToolCallAssembler
 
 MODEL_PROVIDER = "dashscope"
 #: v1 chunks hold their content blocks already: LangChain takes them as they are.
@@ -338,8 +338,8 @@ def chunks(deltas: Iterator[Delta], parser: StreamParser) -> Iterator[AIMessageC
 
 
 async def achunks(
-    deltas: AsyncIterator[Delta], parser: StreamParser
-) -> AsyncIterator[AIMessageChunk]:
+    deltas: AsyncGenerator[Delta, None], parser: StreamParser
+) -> AsyncGenerator[AIMessageChunk, None]:
     """Async ``chunks``; closes ``deltas`` as soon as it stops."""
     async with aclosing(deltas):
         async for delta in deltas:

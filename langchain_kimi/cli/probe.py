@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_kimi.chat_models import API_KEY_ENV, BASE_URL_ENV
-from langchain_kimi.console import NO_KEY, Console
-from langchain_kimi.models import THINKING_MODEL, get_model_spec
-from langchain_kimi.probe import probe_service
-from langchain_kimi.probe_cases import MAX_TOKENS, Case, cases
+from langchain_kimi.chat_models.base import API_KEY_ENV, BASE_URL_ENV
+from langchain_kimi.cli.console import NO_KEY, Console
+from langchain_kimi.model_specs import THINKING_MODEL, get_model_spec
+from langchain_kimi.probe.cases import MAX_TOKENS, Case, cases
+from langchain_kimi.probe.run import probe_service
+from langchain_kimi.request.tokens import estimate_text
 from langchain_kimi.testing.behaviour import Behaviour
-from langchain_kimi.tokens import estimate_text
 
 DEFAULT_OUTPUT = "kimi-profile.json"
 

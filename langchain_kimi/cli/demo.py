@@ -12,14 +12,13 @@ import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any, cast
-from unittest import mock
 
 from langchain_core.messages import AIMessageChunk, ToolMessage
 from langchain_core.tools import tool
 
-from langchain_kimi.chat_models import API_KEY_ENV, BASE_URL_ENV, ChatKimi
-from langchain_kimi.console import NO_KEY, Console, Renderer
-from langchain_kimi.models import THINKING_MODEL
+from langchain_kimi.chat_models.base import API_KEY_ENV, ChatKimi
+from langchain_kimi.cli.console import NO_KEY, Console, Renderer
+from langchain_kimi.model_specs import THINKING_MODEL
 
 DEFAULT_QUESTION = "What is the weather in Beijing today?"
 SIMULATION_NOTICE = (
@@ -42,20 +41,19 @@ def get_local_time(city: str) -> str:
 
 
 @contextlib.contextmanager
-def _service(console: Console, live: bool) -> Iterator[None]:
+def _service(console: Console, live: bool) -> Iterator[dict[str, Any]]:
+    """Where the demo's model connects: the environment's service, or a simulator
+    whose key and URL go to the model directly (the process environment is left
+    alone)."""
     if live:
         console.line(f"Live: {THINKING_MODEL} on Alibaba Cloud Model Studio.", "bold")
-        yield
+        yield {}
         return
     from langchain_kimi.testing import KimiSimulator
 
     with KimiSimulator() as simulator:
         console.line(SIMULATION_NOTICE, "yellow")
-        with mock.patch.dict(
-            os.environ,
-            {API_KEY_ENV: simulator.api_key, BASE_URL_ENV: simulator.openai_base_url},
-        ):
-            yield
+        yield {"api_key": simulator.api_key, "base_url": simulator.openai_base_url}
 
 
 def run_demo(
@@ -74,9 +72,9 @@ def run_demo(
         )
         return 2
     question = question or DEFAULT_QUESTION
-    with _service(console, live):
+    with _service(console, live) as connection:
         agent = create_agent(
-            ChatKimi(model=THINKING_MODEL), [get_weather, get_local_time]
+            ChatKimi(model=THINKING_MODEL, **connection), [get_weather, get_local_time]
         )
         console.line(f"\nYou: {question}", "bold")
         render = Renderer(console)

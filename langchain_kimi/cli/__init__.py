@@ -1,0 +1,1 @@
+"""``python -m langchain_kimi demo | chat | probe``: the command line."""

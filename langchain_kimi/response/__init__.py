@@ -1,0 +1,1 @@
+"""Normalized results and deltas to ``AIMessage`` / ``AIMessageChunk``, pure."""
