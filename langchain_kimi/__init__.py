@@ -1,47 +1,34 @@
-"""LangChain integration for Moonshot AI's Kimi models on Alibaba Cloud Model Studio."""
+"""LangChain integration for Moonshot AI's Kimi models on Alibaba Cloud Model Studio.
+
+The exceptions live in ``langchain_kimi.errors``; their older root names
+(``from langchain_kimi import RateLimitError``) keep working.
+"""
 
 from langchain_kimi._version import __version__
-from langchain_kimi.chat_models.base import ChatKimi
-from langchain_kimi.errors import (
-    APIConnectionError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ContentModerationError,
-    IncompleteReplyError,
-    IncompleteResponseError,
-    IncompleteStreamError,
-    InvalidResponseError,
-    KimiError,
-    MissingAPIKeyError,
-    NotFoundError,
-    PermissionDeniedError,
-    QuotaExceededError,
-    RateLimitError,
-    ServerError,
-)
+from langchain_kimi.chat_models import ChatKimi
+from langchain_kimi.errors import APIConnectionError as APIConnectionError
+from langchain_kimi.errors import APITimeoutError as APITimeoutError
+from langchain_kimi.errors import AuthenticationError as AuthenticationError
+from langchain_kimi.errors import BadRequestError as BadRequestError
+from langchain_kimi.errors import ContentModerationError as ContentModerationError
+from langchain_kimi.errors import IncompleteReplyError as IncompleteReplyError
+from langchain_kimi.errors import IncompleteResponseError as IncompleteResponseError
+from langchain_kimi.errors import IncompleteStreamError as IncompleteStreamError
+from langchain_kimi.errors import InvalidResponseError as InvalidResponseError
+from langchain_kimi.errors import KimiError
+from langchain_kimi.errors import MissingAPIKeyError as MissingAPIKeyError
+from langchain_kimi.errors import NotFoundError as NotFoundError
+from langchain_kimi.errors import PermissionDeniedError as PermissionDeniedError
+from langchain_kimi.errors import QuotaExceededError as QuotaExceededError
+from langchain_kimi.errors import RateLimitError as RateLimitError
+from langchain_kimi.errors import ServerError as ServerError
 from langchain_kimi.model_specs import MODELS, KimiModelSpec, get_model_spec
 
 __all__ = [
     "MODELS",
-    "APIConnectionError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
     "ChatKimi",
-    "ContentModerationError",
-    "IncompleteReplyError",
-    "IncompleteResponseError",
-    "IncompleteStreamError",
-    "InvalidResponseError",
     "KimiError",
     "KimiModelSpec",
-    "MissingAPIKeyError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "QuotaExceededError",
-    "RateLimitError",
-    "ServerError",
     "__version__",
     "get_model_spec",
 ]

@@ -111,11 +111,13 @@ class IncompleteReplyError(KimiError):
 
 
 class IncompleteStreamError(IncompleteReplyError, APIConnectionError):
-    """A stream ended before its finish reason: the answer is cut."""
+    """A stream ended before its finish reason: chunks may have reached you, and
+    the answer is cut. Also an ``APIConnectionError``: the connection broke."""
 
 
-class IncompleteResponseError(IncompleteReplyError):
-    """A whole reply came without choices or without a finish reason."""
+#: The older name of ``IncompleteReplyError`` (a whole reply without choices or
+#: a finish reason raises ``IncompleteReplyError`` itself).
+IncompleteResponseError = IncompleteReplyError
 
 
 class MissingAPIKeyError(AuthenticationError, ValueError):

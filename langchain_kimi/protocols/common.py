@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from langchain_kimi.errors import (
-    IncompleteResponseError,
+    IncompleteReplyError,
     InvalidResponseError,
     KimiError,
     error_for,
@@ -302,7 +302,7 @@ def whole_reply(
 def complete(result: Result) -> Result:
     """The result, if the model finished it; a cut or empty reply raises."""
     if result["finish_reason"] is None:
-        raise IncompleteResponseError(
+        raise IncompleteReplyError(
             "The reply came without a finish reason (no choices, or a cut "
             "answer); it was not returned as complete.",
             request_id=result["request_id"],
