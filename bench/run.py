@@ -1,7 +1,8 @@
 """Benchmark ChatKimi against the raw SDKs (and ChatOpenAI when installed).
 
     python bench/run.py            # full run, writes bench/results/latest.json
-    python bench/run.py --quick    # fewer rounds, smaller replies (a smoke run)
+    python bench/run.py --quick    # fewer rounds, smaller replies
+    python bench/run.py --smoke    # tiny sizes: the test suite's check that it runs
 
 Two simulators run in child processes on loopback, so their work does not
 share this process's GIL. On the first, clients are timed interleaved, round
@@ -138,9 +139,47 @@ def scale(
     return figures
 
 
+#: Workload sizes: the full run (README's figures), --quick, and --smoke (the
+#: test suite's check that every scenario still runs).
+SIZES: dict[str, dict[str, int]] = {
+    "full": {
+        "rounds": 5,
+        "stream_deltas": 6000,
+        "sequential_calls": 150,
+        "concurrent_calls": 150,
+        "memory_reply_chars": 1_000_000,
+        "sequential_connection_calls": 15,
+        "scale_streams": 1000,
+    },
+    "quick": {
+        "rounds": 2,
+        "stream_deltas": 600,
+        "sequential_calls": 30,
+        "concurrent_calls": 30,
+        "memory_reply_chars": 100_000,
+        "sequential_connection_calls": 5,
+        "scale_streams": 100,
+    },
+    "smoke": {
+        "rounds": 1,
+        "stream_deltas": 20,
+        "sequential_calls": 3,
+        "concurrent_calls": 3,
+        "memory_reply_chars": 5_000,
+        "sequential_connection_calls": 2,
+        "scale_streams": 4,
+    },
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny sizes: proves it runs, measures nothing",
+    )
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--out", default=str(HERE / "results" / "latest.json"))
     # A child run: one client's figures in a fresh interpreter.
@@ -152,17 +191,13 @@ def main() -> None:
         _child(args)
         return
 
-    rounds = args.rounds or (2 if args.quick else 5)
+    size = "smoke" if args.smoke else "quick" if args.quick else "full"
+    rounds = args.rounds or SIZES[size]["rounds"]
     settings: dict[str, Any] = {
+        **SIZES[size],
         "rounds": rounds,
-        "stream_deltas": 600 if args.quick else 6000,
-        "sequential_calls": 30 if args.quick else 150,
-        "concurrent_calls": 30 if args.quick else 150,
         "concurrency": 64,
-        "memory_reply_chars": 100_000 if args.quick else 1_000_000,
         "connect_delay": CONNECT_DELAY,
-        "sequential_connection_calls": 5 if args.quick else 15,
-        "scale_streams": 100 if args.quick else 1000,
     }
     plain = Server.start()
     delayed = Server.start(connect_delay=CONNECT_DELAY)

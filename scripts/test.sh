@@ -14,7 +14,9 @@ mypy --strict langchain_kimi
 bash scripts/typecheck_user_code.sh
 
 set +e
-python -m pytest tests -q -p no:cacheprovider "$@"
+# Two workers on two cores (pytest-xdist); benchmarks inside langchain-tests'
+# standard suite run once, untimed (speed is bench/'s job, not the tests').
+python -m pytest tests -q -p no:cacheprovider -n auto --benchmark-disable "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

@@ -1,4 +1,4 @@
-"""The benchmark stays runnable (a smoke run; nothing here is timed or judged)."""
+"""The benchmark stays runnable (a smoke run of tiny sizes; nothing here is timed\nor judged)."""
 
 import json
 import subprocess
@@ -12,7 +12,7 @@ CLIENTS = {"openai SDK", "dashscope SDK", "ChatKimi (openai)", "ChatKimi (dashsc
 def test_quick_benchmark_run_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     run = subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--rounds", "1", "--out", str(out)],
+        [sys.executable, str(BENCH), "--smoke", "--out", str(out)],
         check=True,
         capture_output=True,
         text=True,

@@ -8,24 +8,11 @@ import sys
 import pytest
 
 from langchain_kimi.testing import KimiSimulator, Reply
-
-
-def _run(
-    *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DASHSCOPE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "langchain_kimi", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**base, **(env or {})},
-    )
+from tests.integration.commands import run, spawn
 
 
 def test_demo_runs_offline_with_no_key() -> None:
-    result = _run("demo")
+    result = spawn("demo")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "LOCAL SIMULATION" in out
@@ -37,13 +24,13 @@ def test_demo_runs_offline_with_no_key() -> None:
 
 
 def test_demo_live_without_key_exits_2() -> None:
-    result = _run("demo", "--live")
+    result = run("demo", "--live")
     assert result.returncode == 2
     assert "DASHSCOPE_API_KEY" in result.stdout
 
 
 def test_chat_without_key_exits_2() -> None:
-    result = _run("chat", "Who are you?")
+    result = run("chat", "Who are you?")
     assert result.returncode == 2
     assert "DASHSCOPE_API_KEY is not set" in result.stdout
 
@@ -56,7 +43,7 @@ def test_chat_streams_reasoning_then_answer(
         "DASHSCOPE_API_KEY": kimi_simulator.api_key,
         "DASHSCOPE_BASE_URL": kimi_simulator.openai_base_url,
     }
-    result = _run("chat", "Who are you?", "--transport", transport, env=env)
+    result = spawn("chat", "Who are you?", "--transport", transport, env=env)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.index("[thinking]") < out.index("[answer]")
@@ -68,9 +55,9 @@ def test_chat_no_reasoning_and_model_choice(kimi_simulator: KimiSimulator) -> No
         "DASHSCOPE_API_KEY": kimi_simulator.api_key,
         "DASHSCOPE_BASE_URL": kimi_simulator.openai_base_url,
     }
-    result = _run("chat", "Who are you?", "--no-reasoning", env=env)
+    result = run("chat", "Who are you?", "--no-reasoning", env=env)
     assert "[thinking]" not in result.stdout and "I am Kimi" in result.stdout
-    result = _run("chat", "hi", "--model", "Moonshot-Kimi-K2-Instruct", env=env)
+    result = run("chat", "hi", "--model", "Moonshot-Kimi-K2-Instruct", env=env)
     assert result.returncode == 0
     assert kimi_simulator.last_request.model == "Moonshot-Kimi-K2-Instruct"
 
@@ -80,7 +67,7 @@ def test_chat_reports_service_errors_with_exit_1(kimi_simulator: KimiSimulator) 
         "DASHSCOPE_API_KEY": "sk-wrong",
         "DASHSCOPE_BASE_URL": kimi_simulator.openai_base_url,
     }
-    result = _run("chat", "hi", env=env)
+    result = run("chat", "hi", env=env)
     assert result.returncode == 1
     assert "[invalid_api_key]" in result.stdout  # the compatible endpoint's spelling
 
@@ -97,16 +84,7 @@ def _sim_env(
 def _session(
     stdin: str, env: dict[str, str], *args: str
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DASHSCOPE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "langchain_kimi", "chat", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**base, **env},
-    )
+    return run("chat", *args, env=env, stdin=stdin)
 
 
 @pytest.mark.parametrize("transport", ["openai", "dashscope"])

@@ -1,7 +1,6 @@
 """``python -m langchain_kimi probe``, run as a user would, against the simulator."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,21 +8,13 @@ from pathlib import Path
 import pytest
 
 from langchain_kimi.testing import Behaviour, Fault, KimiSimulator
+from tests.integration.commands import run, spawn
 
 
 def _run(
     *args: str, env: dict[str, str] | None = None, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DASHSCOPE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "langchain_kimi", "probe", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-        check=False,
-        env={**base, **(env or {})},
-    )
+    return run("probe", *args, env=env, stdin=stdin)
 
 
 def _env(simulator: KimiSimulator) -> dict[str, str]:
@@ -64,16 +55,7 @@ def test_it_records_a_profile_and_prints_the_table(
 def test_the_default_output_is_kimi_profile_json(
     kimi_simulator: KimiSimulator, tmp_path: Path
 ) -> None:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DASHSCOPE_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "langchain_kimi", "probe", "--yes"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-        env={**base, **_env(kimi_simulator)},
-    )
+    result = spawn("probe", "--yes", env=_env(kimi_simulator), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert Behaviour.from_profile(tmp_path / "kimi-profile.json") == Behaviour()
 

@@ -1,9 +1,9 @@
 """A team's tests run against the service they saw: the ``kimi_simulator``
 fixture takes a profile from ``--kimi-profile`` or ``KIMI_SIMULATOR_PROFILE``.
 
-Each test runs pytest in a subprocess on a small test file, as a user's
-project would (the plugin comes from langchain-kimi's ``pytest11`` entry
-point).
+Each test runs pytest on a small test file, as a user's project would (the
+plugin comes from langchain-kimi's ``pytest11`` entry point): one in a real
+subprocess, the others in this process through ``pytester``.
 """
 
 import json
@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from langchain_kimi.testing import Behaviour
 from langchain_kimi.testing.behaviour import make_profile
@@ -23,6 +25,8 @@ import json
 import pytest
 
 from langchain_kimi import ChatKimi
+import pytest
+
 from langchain_kimi.testing import Behaviour
 
 
@@ -47,25 +51,23 @@ def test_chatkimi_sees_the_profiled_refusal(kimi_simulator):
 """
 
 
-def _pytest(
-    tmp_path: Path, expected: Behaviour, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def _user_tests(tmp_path: Path, expected: Behaviour) -> Path:
     test_file = tmp_path / "test_user.py"
     test_file.write_text(
         USER_TESTS.replace("{expected!r}", repr(json.dumps(expected.to_dict())))
     )
+    return test_file
+
+
+def _pytest(
+    tmp_path: Path, expected: Behaviour, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    test_file = _user_tests(tmp_path, expected)
     base = {k: v for k, v in os.environ.items() if k != "KIMI_SIMULATOR_PROFILE"}
     return subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(test_file),
-            "-q",
-            "-s",
-            "-p",
-            "no:cacheprovider",
-            *args,
+            *(sys.executable, "-m", "pytest", str(test_file), "-q", "-s"),
+            *("-p", "no:cacheprovider", *args),
         ],
         capture_output=True,
         text=True,
@@ -73,6 +75,23 @@ def _pytest(
         check=False,
         cwd=tmp_path,
         env={**base, **(env or {})},
+    )
+
+
+def _inprocess(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    expected: Behaviour,
+    *args: str,
+    env: dict[str, str] | None = None,
+) -> pytest.RunResult:
+    test_file = _user_tests(pytester.path, expected)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    monkeypatch.delenv("KIMI_SIMULATOR_PROFILE", raising=False)
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    return pytester.runpytest_inprocess(
+        str(test_file), "-q", "-s", "-p", "no:cacheprovider", "-p", "no:xdist", *args
     )
 
 
@@ -88,30 +107,45 @@ def test_the_option_loads_a_profile(tmp_path: Path) -> None:
     assert "REFUSAL 400 Model not exist." in result.stdout
 
 
-def test_the_environment_variable_loads_a_profile(tmp_path: Path) -> None:
-    profile = _write_profile(tmp_path / "team.json", SEEN)
+def test_the_environment_variable_loads_a_profile(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = _write_profile(pytester.path / "team.json", SEEN)
     env = {"KIMI_SIMULATOR_PROFILE": str(profile)}
-    result = _pytest(tmp_path, SEEN, env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "REFUSAL 400 Model not exist." in result.stdout
+    result = _inprocess(pytester, monkeypatch, SEEN, env=env)
+    assert result.ret == 0, result.outlines
+    assert "REFUSAL 400 Model not exist." in result.stdout.str()
 
 
-def test_the_option_wins_over_the_environment(tmp_path: Path) -> None:
-    chosen = _write_profile(tmp_path / "chosen.json", SEEN)
-    other = _write_profile(tmp_path / "other.json", Behaviour(stream_usage="choice"))
+def test_the_option_wins_over_the_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = _write_profile(pytester.path / "chosen.json", SEEN)
+    other = _write_profile(
+        pytester.path / "other.json", Behaviour(stream_usage="choice")
+    )
     env = {"KIMI_SIMULATOR_PROFILE": str(other)}
-    result = _pytest(tmp_path, SEEN, "--kimi-profile", str(chosen), env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = _inprocess(
+        pytester, monkeypatch, SEEN, "--kimi-profile", str(chosen), env=env
+    )
+    assert result.ret == 0, result.outlines
 
 
-def test_without_a_profile_the_published_references_apply(tmp_path: Path) -> None:
-    result = _pytest(tmp_path, Behaviour())
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "REFUSAL 404 The model `kimi-no-such-model` does not exist." in result.stdout
+def test_without_a_profile_the_published_references_apply(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _inprocess(pytester, monkeypatch, Behaviour())
+    assert result.ret == 0, result.outlines
+    assert (
+        "REFUSAL 404 The model `kimi-no-such-model` does not exist."
+        in result.stdout.str()
+    )
 
 
-def test_a_bad_profile_fails_with_a_clear_error(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.json"
+def test_a_bad_profile_fails_with_a_clear_error(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = pytester.path / "bad.json"
     bad.write_text(
         json.dumps(
             {
@@ -121,6 +155,6 @@ def test_a_bad_profile_fails_with_a_clear_error(tmp_path: Path) -> None:
             }
         )
     )
-    result = _pytest(tmp_path, Behaviour(), "--kimi-profile", str(bad))
-    assert result.returncode != 0
-    assert "Unknown simulator behaviour ['json_mode']" in result.stdout
+    result = _inprocess(pytester, monkeypatch, Behaviour(), "--kimi-profile", str(bad))
+    assert result.ret != 0
+    assert "Unknown simulator behaviour ['json_mode']" in result.stdout.str()

@@ -176,7 +176,7 @@ def test_retry_after_header_forms() -> None:
 
 
 def test_retry_policy_honours_retry_after_up_to_max_retry_wait() -> None:
-    policy = RetryPolicy(max_retries=2, max_retry_wait=10)
+    policy = RetryPolicy(max_retries=2, max_retry_wait=10, base_delay=0.5)
     assert policy.delay(0, error_for(429, "Throttling", "m", retry_after=1.5)) == 1.5
     assert policy.delay(0, error_for(429, "Throttling", "m", retry_after=11)) is None
     assert policy.delay(2, error_for(429, "Throttling", "m", retry_after=1)) is None
