@@ -69,6 +69,8 @@ def test_readme_has_examples_for_every_section() -> None:
     assert len(readme_blocks()) >= 8
 
 
+# README shows the warning an unknown argument gives (``top_k``).
+@pytest.mark.filterwarnings("ignore:'top_k' is not a ChatKimi parameter:UserWarning")
 def test_readme_python_examples_run(docs_env: KimiSimulator) -> None:
     namespace = run_blocks(readme_blocks(), docs_env)
     assert namespace["msg"].additional_kwargs["reasoning_content"]

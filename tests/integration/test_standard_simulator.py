@@ -26,6 +26,16 @@ from langchain_kimi import BadRequestError, ChatKimi
 from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 from langchain_kimi.testing import Behaviour, KimiSimulator
 
+#: The standard suite forces tool choices, strips reasoning from tool-call turns
+#: and asks the thinking model for JSON mode, each of which ChatKimi answers with
+#: a warning by design (each proven in its own test: test_tool_choice,
+#: test_reasoning_history, test_structured_degrade). Here they are noise.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*cannot be forced to call:UserWarning"),
+    pytest.mark.filterwarnings("ignore:.*carries no reasoning_content:UserWarning"),
+    pytest.mark.filterwarnings("ignore:.*refused JSON mode:UserWarning"),
+]
+
 
 class _OnSimulator(ChatModelIntegrationTests):
     model_id = THINKING_MODEL

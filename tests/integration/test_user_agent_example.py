@@ -4,8 +4,8 @@ The ``kimi_simulator`` fixture is provided by langchain-kimi's pytest plugin;
 nothing here needs a key or a network.
 """
 
+from langchain.agents import create_agent
 from langchain_core.tools import tool
-from langgraph.prebuilt import create_react_agent
 
 from langchain_kimi import ChatKimi
 from langchain_kimi.testing import KimiSimulator, Reply, ToolCallSpec
@@ -28,7 +28,7 @@ def test_my_support_agent_answers_from_the_tool(kimi_simulator: KimiSimulator) -
     llm = ChatKimi(
         api_key=kimi_simulator.api_key, base_url=kimi_simulator.openai_base_url
     )
-    agent = create_react_agent(llm, [lookup_order])
+    agent = create_agent(llm, [lookup_order])
 
     state = agent.invoke({"messages": [("user", "Where is order A-17?")]})
 
