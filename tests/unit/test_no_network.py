@@ -6,6 +6,9 @@ import socket
 import pytest
 import pytest_socket
 
+#: pytest-socket warns each time it blocks: here the block is the point.
+pytestmark = pytest.mark.filterwarnings("ignore:A test tried to use socket:UserWarning")
+
 
 def test_opening_a_tcp_socket_is_blocked() -> None:
     with pytest.raises(pytest_socket.SocketBlockedError):
