@@ -63,10 +63,12 @@ class Behaviour:
     """How the simulated service behaves where the references disagree."""
 
     json_mode_on_thinking: bool = True
-    """kimi-k2-thinking takes ``response_format={"type": "json_object"}`` (the
-    Kimi page lists structured output for it). ``False`` follows the JSON-mode
-    page (no Kimi model listed; thinking models lack it): such a request gets
-    400 ``InvalidParameter`` naming ``response_format`` and JSON mode."""
+    """A thinking call to a model with structured output (kimi-k3,
+    kimi-k2-thinking) takes ``response_format={"type": "json_object"}`` (the
+    Kimi page lists structured output for them). ``False`` follows the
+    JSON-mode page (no Kimi model listed; thinking models lack it): such a
+    request gets 400 ``InvalidParameter`` naming ``response_format`` and JSON
+    mode."""
 
     require_reasoning_in_tool_turns: bool = False
     """Thinking models refuse an assistant tool-call turn sent back without its
