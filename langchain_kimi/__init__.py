@@ -21,6 +21,7 @@ from langchain_kimi.errors import (
     ServerError,
 )
 from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
+from langchain_kimi.tools import tools_message
 
 __all__ = [
     "MODELS",
@@ -44,4 +45,5 @@ __all__ = [
     "ServerError",
     "__version__",
     "get_model_spec",
+    "tools_message",
 ]

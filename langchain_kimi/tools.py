@@ -16,7 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.messages import SystemMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from langchain_kimi.messages import TOOLS_KEY
 
 ToolChoice = dict[str, Any] | str | bool | None
 
@@ -29,6 +32,21 @@ def tool_definition(tool: Any) -> dict[str, Any]:
     definition = convert_to_openai_tool(tool)
     function = {k: v for k, v in definition["function"].items() if k != "strict"}
     return {"type": "function", "function": function}
+
+
+def tools_message(tools: Sequence[Any]) -> SystemMessage:
+    """A system message that loads ``tools`` mid-conversation (kimi-k3).
+
+    kimi-k3 takes "dynamically loaded tools": a system message carrying a
+    ``tools`` list and no content, anywhere in ``messages``; the tools are
+    visible from that point on. ``tools`` take any form ``bind_tools`` takes.
+    ChatKimi sends the message as ``{"role": "system", "tools": [...]}``; on
+    another model it raises ``ValueError`` before sending (the service
+    answers "tokenization failed").
+    """
+    return SystemMessage(
+        content="", additional_kwargs={TOOLS_KEY: [tool_definition(t) for t in tools]}
+    )
 
 
 def tool_names(tools: Sequence[Any]) -> list[str]:
