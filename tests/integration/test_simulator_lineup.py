@@ -5,10 +5,12 @@ would send, not what an SDK makes of it)."""
 import json
 from typing import Any
 
+import dashscope
 import httpx
+import openai
 import pytest
 
-from langchain_kimi.testing import Behaviour, KimiSimulator
+from langchain_kimi.testing import Behaviour, KimiSimulator, Reply
 from langchain_kimi.testing.content import TOKENIZATION_FAILED
 from langchain_kimi.testing.rules import (
     MODEL_NOT_EXIST_MESSAGE,
@@ -528,3 +530,44 @@ def test_retired_models_answer_as_unknown_when_switched_off(
             "model_not_found" if endpoint == "compatible" else "ModelNotFound"
         )
     assert _message(_ask(kimi_simulator, endpoint, "kimi-k3"))["content"]
+
+
+# -- the SDKs read it ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_dashscopes_multimodal_conversation_reads_the_replies(
+    kimi_simulator: KimiSimulator, stream: bool
+) -> None:
+    kimi_simulator.queue(Reply(content="A cat.", reasoning="Look closely."))
+    answer = dashscope.MultiModalConversation.call(
+        model="kimi-k2.6",
+        messages=[{"role": "user", "content": [{"text": "What?"}, {"image": IMAGE}]}],
+        api_key=kimi_simulator.api_key,
+        base_address=kimi_simulator.native_base_url,
+        enable_thinking=True,
+        stream=stream,
+        incremental_output=stream,
+    )
+    events = list(answer) if stream else [answer]
+    assert all(event.status_code == 200 for event in events)
+    messages = [event.output.choices[0].message for event in events]
+    text = "".join(item["text"] for m in messages for item in m["content"])
+    reasoning = "".join(m.get("reasoning_content") or "" for m in messages)
+    assert (text, reasoning) == ("A cat.", "Look closely.")
+    assert kimi_simulator.last_request.path == MULTIMODAL_ROUTE
+
+
+def test_the_openai_sdk_reads_cached_tokens(kimi_simulator: KimiSimulator) -> None:
+    client = openai.OpenAI(
+        api_key=kimi_simulator.api_key,
+        base_url=kimi_simulator.openai_base_url,
+        max_retries=0,
+    )
+    for question in ("First?", "Second?"):
+        reply = client.chat.completions.create(
+            model="kimi-k3",
+            messages=_marked("compatible", question),  # type: ignore[arg-type]
+        )
+    details = reply.usage.prompt_tokens_details  # type: ignore[union-attr]
+    assert details is not None and details.cached_tokens
