@@ -92,7 +92,8 @@ class Behaviour:
     required_tool_choice: bool = False
     """The string ``"required"`` is a valid ``tool_choice`` (one partner spec
     says so for non-thinking models). The error-code page lists only
-    ``"none"`` and ``"auto"``, so by default it gets 400 on every model."""
+    ``"none"`` and ``"auto"``, so by default it gets 400 on every model but
+    kimi-k3, whose page documents it (thinking or not)."""
 
     stream_usage: UsagePlacement = "trailing"
     """Where a compatible-mode stream carries usage: a trailing chunk with
