@@ -366,20 +366,24 @@ def test_a_frame_list_needs_four_frames(
     assert _error(response)[0] == 400
 
 
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("model", SEED)
 def test_images_are_refused_by_the_text_only_seed_models(
-    kimi_simulator: KimiSimulator, model: str
+    kimi_simulator: KimiSimulator, endpoint: str, model: str
 ) -> None:
-    messages = _with("compatible", _image("compatible"))
-    response = _post(kimi_simulator, "compatible", model, messages)
+    messages = _with(endpoint, _image(endpoint))
+    response = _post(kimi_simulator, endpoint, model, messages)
     status, _, message = _error(response)
     assert status == 400 and "image" in message
 
 
-def test_an_image_over_10_mb_is_refused(kimi_simulator: KimiSimulator) -> None:
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_an_image_over_10_mb_is_refused(
+    kimi_simulator: KimiSimulator, endpoint: str
+) -> None:
     data = "data:image/png;base64," + "A" * (10 * 1024 * 1024)
-    messages = _with("compatible", _image("compatible", data))
-    response = _post(kimi_simulator, "compatible", "kimi-k3", messages)
+    messages = _with(endpoint, _image(endpoint, data))
+    response = _post(kimi_simulator, endpoint, "kimi-k3", messages)
     status, _, message = _error(response)
     assert status == 400 and "10 MB" in message
 
