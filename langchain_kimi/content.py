@@ -104,12 +104,12 @@ class _Parts:
         )
 
     def _sized(self, kind: str, url: str) -> str:
-        if url.startswith("data:"):
-            size = len(url) - url.find(",") - 1
-        elif kind == "image":
-            size = len(url)
-        else:
-            return url  # video by URL: up to 2 GB, the service's to check
+        """The URL, if within the page's limit (the string as sent: an image's
+        URL or ``data:`` URL, a video's ``data:`` URL; a video by URL may be
+        up to 2 GB, which only the service can check)."""
+        if kind == "video" and not url.startswith("data:"):
+            return url
+        size = len(url)
         if size > MAX_MEDIA_BYTES:
             what = "base64 string" if url.startswith("data:") else "URL"
             raise ValueError(
