@@ -19,7 +19,7 @@ from langchain_core.tools import tool
 
 from langchain_kimi.chat_models import API_KEY_ENV, BASE_URL_ENV, ChatKimi
 from langchain_kimi.console import NO_KEY, Console, Renderer
-from langchain_kimi.models import THINKING_MODEL
+from langchain_kimi.models import DEFAULT_MODEL
 
 DEFAULT_QUESTION = "What is the weather in Beijing today?"
 SIMULATION_NOTICE = (
@@ -44,7 +44,7 @@ def get_local_time(city: str) -> str:
 @contextlib.contextmanager
 def _service(console: Console, live: bool) -> Iterator[None]:
     if live:
-        console.line(f"Live: {THINKING_MODEL} on Alibaba Cloud Model Studio.", "bold")
+        console.line(f"Live: {DEFAULT_MODEL} on Alibaba Cloud Model Studio.", "bold")
         yield
         return
     from langchain_kimi.testing import KimiSimulator
@@ -76,11 +76,11 @@ def run_demo(
     question = question or DEFAULT_QUESTION
     with _service(console, live):
         agent = create_agent(
-            ChatKimi(model=THINKING_MODEL), [get_weather, get_local_time]
+            ChatKimi(model=DEFAULT_MODEL), [get_weather, get_local_time]
         )
         console.line(f"\nYou: {question}", "bold")
         render = Renderer(console)
-        console.start_spinner("kimi-k2-thinking is thinking")
+        console.start_spinner(f"{DEFAULT_MODEL} is thinking")
         turn: AIMessageChunk | None = None
         events = agent.stream(
             {"messages": [("user", question)]}, stream_mode="messages"
@@ -96,7 +96,7 @@ def run_demo(
                     turn = None
             elif isinstance(message, ToolMessage):
                 console.line(f"<- {message.name}: {message.content}", "green")
-                console.start_spinner("kimi-k2-thinking is thinking")
+                console.start_spinner(f"{DEFAULT_MODEL} is thinking")
         render.finish()
         render.usage()
     return 0
