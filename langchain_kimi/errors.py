@@ -61,7 +61,7 @@ class ContentModerationError(BadRequestError):
 
 
 class AuthenticationError(KimiError):
-    """Wrong or missing key, or a key from outside China (Beijing) (HTTP 401/403)."""
+    """Wrong or missing key, or a key from another region (HTTP 401/403)."""
 
 
 class PermissionDeniedError(KimiError):

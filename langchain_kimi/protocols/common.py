@@ -69,6 +69,9 @@ def parse_usage(raw: Any, input_key: str, output_key: str) -> Usage | None:
             cached = _count(in_details.get("cached_tokens"))
             if cached is not None:
                 usage["cached_tokens"] = cached
+                created = _count(in_details.get("cache_creation_input_tokens"))
+                if created:
+                    usage["cache_creation_tokens"] = created
                 break
     return usage
 

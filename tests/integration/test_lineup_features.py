@@ -71,7 +71,8 @@ def test_cached_input_tokens_are_reported_as_cache_read(
     make_llm: Callable[..., ChatKimi], mode: str
 ) -> None:
     llm = make_llm(model=K3_MODEL)
-    llm.invoke(_cached_prompt())  # stores the marked prefix
+    stored = llm.invoke(_cached_prompt()).usage_metadata  # stores the marked prefix
+    assert stored and stored["input_token_details"]["cache_creation"] > 0
     usage = reply(llm, mode, _cached_prompt()).usage_metadata
     assert usage is not None
     assert usage["input_token_details"]["cache_read"] > 0

@@ -9,12 +9,12 @@ import warnings
 from collections.abc import Callable
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from pydantic import BaseModel
 
 from langchain_kimi import ChatKimi
 from langchain_kimi.models import CODE_MODEL, K3_MODEL, K25_MODEL, K26_MODEL
-from langchain_kimi.testing import KimiSimulator
+from langchain_kimi.testing import Behaviour, KimiSimulator
 from tests.integration.calls import MODES, reply
 
 WEATHER = {
@@ -232,3 +232,34 @@ def test_profile_follows_the_thinking_state() -> None:
     thinking = ChatKimi(model=K26_MODEL, api_key="k", enable_thinking=True).profile
     assert not plain["reasoning_output"] and plain["tool_choice"]
     assert thinking and thinking["reasoning_output"] and not thinking["tool_choice"]
+
+
+def test_kimi_k3_degrades_when_the_service_refuses_json_mode(
+    make_llm: Callable[..., ChatKimi], kimi_simulator: KimiSimulator
+) -> None:
+    kimi_simulator.behaviour = Behaviour(json_mode_on_thinking=False)
+    structured = make_llm(model=K3_MODEL).with_structured_output(City)
+    with pytest.warns(UserWarning, match="refused JSON mode"):
+        assert isinstance(structured.invoke("Largest city in China?"), City)
+    assert "response_format" not in kimi_simulator.last_request.params
+
+
+def _bare_tool_turn() -> list[object]:
+    call = {"name": "get_weather", "args": {"city": "Rome"}, "id": "c1"}
+    return [
+        HumanMessage("Weather in Rome?"),
+        AIMessage("", tool_calls=[call]),
+        ToolMessage("Sunny.", tool_call_id="c1"),
+    ]
+
+
+@pytest.mark.parametrize("thinking", [False, True])
+def test_the_missing_reasoning_warning_follows_the_thinking_state(
+    make_llm: Callable[..., ChatKimi], thinking: bool
+) -> None:
+    llm = make_llm(model=K26_MODEL, enable_thinking=thinking)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        llm.bind_tools([WEATHER]).invoke(_bare_tool_turn())
+    warned = any("carries no reasoning_content" in str(w.message) for w in caught)
+    assert warned is thinking
