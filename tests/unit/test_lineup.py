@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from langchain_core.messages import HumanMessage
 
-from langchain_kimi import ChatKimi, get_model_spec
+from langchain_kimi import AuthenticationError, ChatKimi, get_model_spec
 from langchain_kimi.content import to_content
 from langchain_kimi.models import (
     CODE_MODEL,
@@ -165,3 +165,14 @@ def test_profile_of_an_unset_hybrid_model_has_no_reasoning() -> None:
     assert llm.profile and not llm.profile["reasoning_output"]
     assert "max_input_tokens" not in llm.profile
     assert llm._call([HumanMessage("hi")], None, False, {}).request.thinking is False
+
+
+def test_a_refused_key_names_the_region_it_was_used_in() -> None:
+    with mock.patch.dict(os.environ, {}, clear=True):
+        llm = ChatKimi(api_key="k", region="us-east-1")
+    call = llm._call([HumanMessage("hi")], None, False, {})
+    refused = AuthenticationError("Invalid API-key provided.", status_code=401)
+    text = str(call.explained(refused))
+    assert "the us-east-1 region (https://dashscope-us.aliyuncs.com" in text
+    assert "only in the region they were made in" in text
+    assert call.explained(refused).message == "Invalid API-key provided."
