@@ -176,3 +176,13 @@ def test_a_refused_key_names_the_region_it_was_used_in() -> None:
     assert "the us-east-1 region (https://dashscope-us.aliyuncs.com" in text
     assert "only in the region they were made in" in text
     assert call.explained(refused).message == "Invalid API-key provided."
+
+
+def test_a_tools_message_with_text_is_refused() -> None:
+    from langchain_core.messages import SystemMessage
+
+    from langchain_kimi.messages import to_request_messages
+
+    both = SystemMessage("Be brief.", additional_kwargs={"tools": [WEATHER]})
+    with pytest.raises(ValueError, match="system message with tools must have no"):
+        to_request_messages([both, HumanMessage("hi")], K3_MODEL)
