@@ -66,6 +66,7 @@ from langchain_kimi.tools import ToolChoice, plan_tool_choice, tool_definition
 from langchain_kimi.transports import (
     DEFAULT_REGION,
     Transport,
+    check_region,
     endpoint_for,
     make_transport,
     region_url,
@@ -415,6 +416,7 @@ class ChatKimi(BaseChatModel):
         Stored without marking ``base_url`` as set, so a copy with another
         region or transport resolves again.
         """
+        check_region(self.region)
         if self.base_url:
             warn_if_clear_text(self.base_url)
             url = endpoint_for(self.transport, self.base_url)

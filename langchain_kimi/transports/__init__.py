@@ -37,7 +37,23 @@ SHARED_HOSTS = {
 }
 DEFAULT_REGION = "cn-beijing"
 
-__all__ = ["REGIONS", "Transport", "endpoint_for", "make_transport", "region_url"]
+__all__ = [
+    "REGIONS",
+    "Transport",
+    "check_region",
+    "endpoint_for",
+    "make_transport",
+    "region_url",
+]
+
+
+def check_region(region: str) -> None:
+    """``ValueError`` listing the five for a region Model Studio does not have."""
+    if region not in REGIONS:
+        raise ValueError(
+            f"region={region!r} is not a Model Studio region; use one of "
+            f"{', '.join(REGIONS)} (or set DASHSCOPE_REGION)."
+        )
 
 
 def region_url(transport: str, region: str, workspace_id: str | None) -> str:
@@ -46,11 +62,7 @@ def region_url(transport: str, region: str, workspace_id: str | None) -> str:
     ``ValueError`` for a region Model Studio does not have, and for one with
     no shared host when no workspace is given.
     """
-    if region not in REGIONS:
-        raise ValueError(
-            f"region={region!r} is not a Model Studio region; use one of "
-            f"{', '.join(REGIONS)} (or set DASHSCOPE_REGION)."
-        )
+    check_region(region)
     path = NATIVE_PATH if transport == "dashscope" else COMPATIBLE_PATH
     if workspace_id:
         return f"https://{workspace_id}.{region}.maas.aliyuncs.com{path}"

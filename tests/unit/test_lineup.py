@@ -114,8 +114,11 @@ def test_workspace_only_regions_need_a_workspace(region: str) -> None:
 
 
 def test_an_unknown_region_lists_the_five() -> None:
-    with pytest.raises(ValueError, match="cn-beijing, ap-southeast-1, ap-northeast-1"):
+    five = "cn-beijing, ap-southeast-1, ap-northeast-1, us-east-1, eu-central-1"
+    with pytest.raises(ValueError, match=five):
         ChatKimi(api_key="k", region="mars-1")
+    with pytest.raises(ValueError, match=five):  # even where base_url decides the host
+        ChatKimi(api_key="k", region="mars-1", base_url="https://p.test/api/v1")
 
 
 def test_an_explicit_base_url_wins_over_the_region() -> None:
