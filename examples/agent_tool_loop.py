@@ -1,4 +1,4 @@
-"""A LangChain agent on kimi-k2-thinking whose reasoning travels with its tool calls.
+"""A LangChain agent on kimi-k3 whose reasoning travels with its tool calls.
 
 Uses DASHSCOPE_API_KEY and, when set, DASHSCOPE_BASE_URL. With --simulate (or
 no key set) it runs against the bundled local simulator instead.
@@ -47,7 +47,7 @@ def model(simulate: bool, name: str) -> Iterator[ChatKimi]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--simulate", action="store_true")
-    parser.add_argument("--model", default="kimi-k2-thinking")
+    parser.add_argument("--model", default="kimi-k3")
     parser.add_argument(
         "question", nargs="?", default="What is the weather in Beijing?"
     )

@@ -11,7 +11,7 @@ from langchain_kimi import ChatKimi
 
 async def main() -> None:
     for transport in ("openai", "dashscope"):
-        llm = ChatKimi(model="Moonshot-Kimi-K2-Instruct", transport=transport)
+        llm = ChatKimi(model="kimi-k2.6", transport=transport)
         answers = await llm.abatch(["Say hello.", "Say goodbye."])
         print(transport, [answer.content for answer in answers])
         async for chunk in llm.astream("Count to three."):

@@ -1,4 +1,4 @@
-"""Invoke and stream kimi-k2-thinking: the answer, the reasoning, tokens and cost.
+"""Invoke and stream kimi-k3: the answer, the reasoning, tokens and cost.
 
 Uses DASHSCOPE_API_KEY and, when set, DASHSCOPE_BASE_URL (the tests point it at
 the local simulator).
@@ -8,12 +8,13 @@ from langchain_kimi import ChatKimi
 
 
 def main() -> None:
-    llm = ChatKimi(model="kimi-k2-thinking", max_tokens=4096)
+    llm = ChatKimi(model="kimi-k3", max_tokens=4096)
 
     message = llm.invoke("Who are you?")
     print("reasoning:", message.additional_kwargs.get("reasoning_content"))
     print("answer:", message.content)
     print("usage:", message.usage_metadata)
+    # cost_usd is there for models with a published price (kimi-k2.5)
     print("cost (USD):", message.response_metadata.get("cost_usd"))
 
     print("streaming:")

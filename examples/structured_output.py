@@ -1,4 +1,4 @@
-"""Structured output: JSON mode on kimi-k2-thinking, function calling on Instruct.
+"""Structured output: JSON mode on kimi-k3, function calling on kimi-k2.6.
 
 Uses DASHSCOPE_API_KEY and, when set, DASHSCOPE_BASE_URL.
 """
@@ -16,7 +16,7 @@ class City(BaseModel):
 
 
 def main() -> None:
-    for model in ("kimi-k2-thinking", "Moonshot-Kimi-K2-Instruct"):
+    for model in ("kimi-k3", "kimi-k2.6"):
         structured = ChatKimi(model=model).with_structured_output(City)
         city = structured.invoke("Tell me about Hangzhou in China.")
         print(f"{model}: {city!r}")

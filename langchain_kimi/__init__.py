@@ -5,7 +5,7 @@ The exceptions live in ``langchain_kimi.errors``; their older root names
 """
 
 from langchain_kimi._version import __version__
-from langchain_kimi.chat_models import ChatKimi
+from langchain_kimi.chat_models.base import ChatKimi
 from langchain_kimi.errors import APIConnectionError as APIConnectionError
 from langchain_kimi.errors import APITimeoutError as APITimeoutError
 from langchain_kimi.errors import AuthenticationError as AuthenticationError
@@ -23,6 +23,7 @@ from langchain_kimi.errors import QuotaExceededError as QuotaExceededError
 from langchain_kimi.errors import RateLimitError as RateLimitError
 from langchain_kimi.errors import ServerError as ServerError
 from langchain_kimi.model_specs import MODELS, KimiModelSpec, get_model_spec
+from langchain_kimi.request.tools import tools_message
 
 __all__ = [
     "MODELS",
@@ -31,4 +32,5 @@ __all__ = [
     "KimiModelSpec",
     "__version__",
     "get_model_spec",
+    "tools_message",
 ]

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 
 class KimiError(Exception):
-    """Base class of every service-side failure ChatKimi raises."""
+    """Base class of every service-side failure ChatKimi raises.
+
+    ``message`` is the service's own; ``note`` is ChatKimi's advice (a retired
+    model's successors, the region a refused key was used against).
+    """
 
     retryable = False
 
@@ -24,8 +28,10 @@ class KimiError(Exception):
         code: str | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
+        note: str | None = None,
     ) -> None:
         self.message = message
+        self.note = note
         self.retry_after = retry_after
         self.status_code = status_code
         self.code = code
@@ -42,7 +48,8 @@ class KimiError(Exception):
         if self.retry_after is not None:
             facts.append(f"retry_after={self.retry_after:g}s")
         tail = f" ({', '.join(facts)})" if facts else ""
-        return f"{head}{self.message}{tail}"
+        note = f" {self.note}" if self.note else ""
+        return f"{head}{self.message}{tail}{note}"
 
 
 class BadRequestError(KimiError):
@@ -54,7 +61,7 @@ class ContentModerationError(BadRequestError):
 
 
 class AuthenticationError(KimiError):
-    """Wrong or missing key, or a key from outside China (Beijing) (HTTP 401/403)."""
+    """Wrong or missing key, or a key from another region (HTTP 401/403)."""
 
 
 class PermissionDeniedError(KimiError):

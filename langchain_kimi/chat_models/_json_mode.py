@@ -14,9 +14,17 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import aclosing
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from langchain_kimi._utils.warnings import warn
-from langchain_kimi.errors import BadRequestError
+from langchain_kimi.errors import (
+    AuthenticationError,
+    BadRequestError,
+    KimiError,
+    MissingAPIKeyError,
+    NotFoundError,
+)
+from langchain_kimi.model_specs import retirement_note
 from langchain_kimi.protocols.types import Delta, Result
 from langchain_kimi.request.build import ChatRequest, is_json_mode_refusal
 from langchain_kimi.transports import Transport
@@ -29,7 +37,8 @@ class Memory:
     warned: set[str] = field(default_factory=set)
     """Kinds of warning given (each kind is given once)."""
     no_json_mode: set[str] = field(default_factory=set)
-    """Models (lower case) whose JSON mode the service refused."""
+    """Where the service refused JSON mode (``ChatRequest.json_key``: the
+    model, with or without thinking)."""
 
     def warn_once(self, key: str, text: str) -> None:
         """Warn unless a warning of this kind was given already."""
@@ -41,20 +50,52 @@ class Memory:
         self.warned.add(key)
         warn(text)
 
-    def json_mode(self, model: str) -> bool:
-        """Whether requests to ``model`` may still ask for JSON mode."""
-        return model.lower() not in self.no_json_mode
+    def json_mode(self, key: str) -> bool:
+        """Whether requests under ``key`` (``json_key``) may still ask for
+        JSON mode."""
+        return key not in self.no_json_mode
 
 
 class Call:
     """One call's request. ``build()`` makes it, asking ``memory.json_mode``;
     its notices (a tool choice sent as an instruction, a tool turn without
-    reasoning) are warned once per model instance."""
+    reasoning) are warned once per model instance. ``endpoint`` says where
+    the key is used (``"the cn-beijing region (https://...)"``), for a 401."""
 
-    def __init__(self, build: Callable[[], ChatRequest], memory: Memory) -> None:
+    def __init__(
+        self, build: Callable[[], ChatRequest], memory: Memory, endpoint: str = ""
+    ) -> None:
         self._build = build
         self._memory = memory
+        self.endpoint = endpoint
         self.request = self._make()
+
+    def explained(self, error: KimiError) -> KimiError:
+        """``error`` with what this call knows added: a retired model's date
+        and successors, the region a refused key was used against."""
+        if isinstance(error, NotFoundError) and self.request.spec.retired:
+            note = retirement_note(self.request.spec)
+        elif (
+            isinstance(error, AuthenticationError)
+            and not isinstance(error, MissingAPIKeyError)
+            and error.status_code == 401
+            and self.endpoint
+        ):
+            note = (
+                f"The key was used against {self.endpoint}. Model Studio API keys "
+                "work only in the region they were made in: use a key from that "
+                "region, or set region= (DASHSCOPE_REGION) to the key's region."
+            )
+        else:
+            return error
+        return type(error)(
+            error.message,
+            status_code=error.status_code,
+            code=error.code,
+            request_id=error.request_id,
+            retry_after=error.retry_after,
+            note=note,
+        )
 
     def _make(self) -> ChatRequest:
         request = self._build()
@@ -69,7 +110,7 @@ class Call:
         anything reached the caller; otherwise ``error`` is raised again."""
         if started or not is_json_mode_refusal(self.request, error):
             raise error
-        self._memory.no_json_mode.add(self.request.model.lower())
+        self._memory.no_json_mode.add(self.request.json_key)
         self._memory.warn_once(
             "json_mode",
             f"{self.request.model} refused JSON mode ({error.message}). ChatKimi "
@@ -81,18 +122,31 @@ class Call:
         return self.request
 
 
+def _raise_explained(call: Call, error: KimiError) -> NoReturn:
+    better = call.explained(error)
+    if better is error:
+        raise error
+    raise better from error
+
+
 def invoke(transport: Transport, call: Call) -> Result:
     try:
-        return transport.invoke(call.request)
-    except BadRequestError as error:
-        return transport.invoke(call.instead_of(error))
+        try:
+            return transport.invoke(call.request)
+        except BadRequestError as error:
+            return transport.invoke(call.instead_of(error))
+    except KimiError as error:
+        _raise_explained(call, error)
 
 
 async def ainvoke(transport: Transport, call: Call) -> Result:
     try:
-        return await transport.ainvoke(call.request)
-    except BadRequestError as error:
-        return await transport.ainvoke(call.instead_of(error))
+        try:
+            return await transport.ainvoke(call.request)
+        except BadRequestError as error:
+            return await transport.ainvoke(call.instead_of(error))
+    except KimiError as error:
+        _raise_explained(call, error)
 
 
 def deltas(transport: Transport, call: Call) -> Iterator[Delta]:
@@ -100,23 +154,29 @@ def deltas(transport: Transport, call: Call) -> Iterator[Delta]:
     the caller when the second request goes."""
     started = False
     try:
-        for delta in transport.stream(call.request):
-            started = True
-            yield delta
-    except BadRequestError as error:
-        yield from transport.stream(call.instead_of(error, started=started))
+        try:
+            for delta in transport.stream(call.request):
+                started = True
+                yield delta
+        except BadRequestError as error:
+            yield from transport.stream(call.instead_of(error, started=started))
+    except KimiError as error:
+        _raise_explained(call, error)
 
 
 async def adeltas(transport: Transport, call: Call) -> AsyncGenerator[Delta, None]:
     """Async ``deltas``."""
     started = False
     try:
-        async with aclosing(transport.astream(call.request)) as first:
-            async for delta in first:
-                started = True
-                yield delta
-    except BadRequestError as error:
-        again = call.instead_of(error, started=started)
-        async with aclosing(transport.astream(again)) as second:
-            async for delta in second:
-                yield delta
+        try:
+            async with aclosing(transport.astream(call.request)) as first:
+                async for delta in first:
+                    started = True
+                    yield delta
+        except BadRequestError as error:
+            again = call.instead_of(error, started=started)
+            async with aclosing(transport.astream(again)) as second:
+                async for delta in second:
+                    yield delta
+    except KimiError as error:
+        _raise_explained(call, error)

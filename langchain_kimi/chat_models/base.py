@@ -47,15 +47,16 @@ from langchain_kimi._utils.model_kwargs import (
     field_spellings,
     sort_out_unknown,
 )
-from langchain_kimi._utils.warnings import caller_recorded
+from langchain_kimi._utils.warnings import caller_recorded, warn
 from langchain_kimi.chat_models import _json_mode, _stream, structured
 from langchain_kimi.chat_models._stream import StreamCall
 from langchain_kimi.errors import MissingAPIKeyError
 from langchain_kimi.model_specs import (
-    THINKING_MODEL,
+    DEFAULT_MODEL,
     KimiModelSpec,
     get_model_spec,
     model_profile,
+    retirement_note,
 )
 from langchain_kimi.request.build import (
     REQUEST_FIELDS,
@@ -73,9 +74,12 @@ from langchain_kimi.response.parse import (
     to_ai_message,
 )
 from langchain_kimi.transports import (
+    DEFAULT_REGION,
     Transport,
+    check_region,
     endpoint_for,
     make_transport,
+    region_url,
 )
 from langchain_kimi.transports.retry import MAX_RETRY_WAIT
 
@@ -86,6 +90,8 @@ if TYPE_CHECKING:
 
 API_KEY_ENV = "DASHSCOPE_API_KEY"
 BASE_URL_ENV = "DASHSCOPE_BASE_URL"
+REGION_ENV = "DASHSCOPE_REGION"
+WORKSPACE_ENV = "DASHSCOPE_WORKSPACE_ID"
 
 #: Held while a model builds its transport, so threads racing to make a
 #: model's first call share one transport (and one connection pool).
@@ -96,8 +102,8 @@ class ChatKimi(BaseChatModel):
     """Kimi chat models on Alibaba Cloud Model Studio (DashScope).
 
     Setup:
-        Install ``langchain-kimi`` and set ``DASHSCOPE_API_KEY`` to a key from
-        the China (Beijing) region, the only region serving Kimi.
+        Install ``langchain-kimi`` and set ``DASHSCOPE_API_KEY`` to a Model
+        Studio key (and ``DASHSCOPE_REGION`` to its region, if not Beijing).
 
         .. code-block:: bash
 
@@ -105,17 +111,22 @@ class ChatKimi(BaseChatModel):
             export DASHSCOPE_API_KEY="sk-..."
 
     Key init args — completion params:
-        model: ``"kimi-k2-thinking"`` (default, always reasons) or
-            ``"Moonshot-Kimi-K2-Instruct"``. Other ids are passed through with
-            no client-side checks.
-        temperature, top_p, presence_penalty: sampling; kimi-k2-thinking only
-            takes ``temperature`` (others raise ``ValueError`` before a request).
+        model: ``"kimi-k3"`` (default, always thinks), ``"kimi-k2.7-code"``
+            (always thinks), ``"kimi-k2.6"`` or ``"kimi-k2.5"`` (thinking
+            optional, off by default). The seed's ``kimi-k2-thinking`` and
+            ``Moonshot-Kimi-K2-Instruct`` were retired on 2026-07-09 (a
+            warning says so). Other ids are passed through unchecked.
+        enable_thinking, thinking_budget, preserve_thinking: the service's
+            thinking switches, sent only when set (also per call).
+        temperature, top_p, presence_penalty: sampling.
         max_tokens: answer budget, at most the model's max response.
         stop, seed: as usual.
-        enable_search, search_options: web search (Instruct only).
+        enable_search, search_options: web search (kimi-k3).
         keep_reasoning: which past ``reasoning_content`` is sent back:
-            ``"tool_calls"`` (default; turns that made tool calls, which the
-            thinking model's tool loops need), ``"all"`` or ``"none"``.
+            ``"tool_calls"`` (turns that made tool calls, which thinking tool
+            loops need), ``"all"`` or ``"none"``; unset, ``"all"`` where
+            thinking is preserved (kimi-k3, kimi-k2.7-code, kimi-k2.6 with
+            ``preserve_thinking=True``), else ``"tool_calls"``.
         model_kwargs / extra_body: DashScope fields not modelled here, sent
             as top-level body fields (``parameters`` on the native protocol).
             Other constructor arguments land in ``model_kwargs``, with a
@@ -125,8 +136,12 @@ class ChatKimi(BaseChatModel):
 
     Key init args — client params:
         api_key: defaults to ``DASHSCOPE_API_KEY``.
-        base_url: defaults to ``DASHSCOPE_BASE_URL``, else the endpoint of the
-            chosen transport (``.../compatible-mode/v1`` or ``.../api/v1``).
+        region, workspace_id: where the key lives (``DASHSCOPE_REGION``,
+            default ``cn-beijing``; ``DASHSCOPE_WORKSPACE_ID``); they pick
+            the host.
+        base_url: defaults to ``DASHSCOPE_BASE_URL``, else the region's
+            endpoint for the chosen transport (``.../compatible-mode/v1`` or
+            ``.../api/v1``); ``llm.base_url`` shows the one in use.
         transport: ``"openai"`` (default, the ``openai`` SDK) or
             ``"dashscope"`` (the ``dashscope`` SDK); same behaviour.
         timeout: a whole reply's deadline in seconds; for streams, the
@@ -143,7 +158,7 @@ class ChatKimi(BaseChatModel):
 
             from langchain_kimi import ChatKimi
 
-            llm = ChatKimi(model="kimi-k2-thinking", max_tokens=4096)
+            llm = ChatKimi(model="kimi-k3", max_tokens=4096)
 
     Invoke:
         .. code-block:: python
@@ -180,10 +195,11 @@ class ChatKimi(BaseChatModel):
             msg.tool_calls  # [{"name": "get_weather", "args": {"city": ...}, ...}]
 
         Send the ``AIMessage`` back unchanged with the ``ToolMessage`` results:
-        its ``reasoning_content`` travels with its tool _json_mode. kimi-k2-thinking
-        cannot be forced to call a tool: a forcing ``tool_choice`` is sent as
-        ``"auto"`` plus a system instruction, with a warning. The service makes
-        one call per turn unless ``parallel_tool_calls=True``.
+        its ``reasoning_content`` travels with its tool calls. A thinking call
+        cannot be forced to call one named tool: such a ``tool_choice`` is
+        sent as ``"auto"`` plus a system instruction, with a warning (kimi-k3
+        takes ``"required"`` for "any tool"). The service makes one call per
+        turn unless ``parallel_tool_calls=True``.
 
     Structured output:
         .. code-block:: python
@@ -196,10 +212,9 @@ class ChatKimi(BaseChatModel):
 
             llm.with_structured_output(Answer).invoke("Largest city in China?")
 
-        kimi-k2-thinking defaults to JSON mode (retried without
-        ``response_format`` if the service refuses it); Moonshot-Kimi-K2-Instruct
-        (no JSON mode) to function calling. Nothing parseable raises
-        ``OutputParserException``.
+        kimi-k3 defaults to JSON mode (retried without ``response_format`` if
+        the service refuses it); the models without JSON mode to function
+        calling. Nothing parseable raises ``OutputParserException``.
 
     Reasoning:
         .. code-block:: python
@@ -221,48 +236,69 @@ class ChatKimi(BaseChatModel):
         .. code-block:: python
 
             msg.response_metadata
-            # {"model_name": "kimi-k2-thinking", "model_provider": "dashscope",
+            # {"model_name": "kimi-k2.5", "model_provider": "dashscope",
             #  "finish_reason": "stop", "id": "chatcmpl-...",
             #  "request_id": "...", "cost_usd": 0.00042}
 
         ``cost_usd`` is computed from the features table's prices for the
-        call's input and output tokens (known models only).
+        call's input and output tokens (models with published prices only).
     """
 
-    model_name: str = Field(default=THINKING_MODEL, alias="model")
-    """Model id, given as ``model=``: ``kimi-k2-thinking`` (default) or
-    ``Moonshot-Kimi-K2-Instruct``, in any case (kept in the features table's
-    spelling). Other ids are sent as given, with no client-side checks."""
+    model_name: str = Field(default=DEFAULT_MODEL, alias="model")
+    """Model id, given as ``model=``: ``kimi-k3`` (default), ``kimi-k2.7-code``,
+    ``kimi-k2.6`` or ``kimi-k2.5``, in any case (kept in the features table's
+    spelling); the retired ``kimi-k2-thinking`` and ``Moonshot-Kimi-K2-Instruct``
+    still work where served, with a warning. Other ids are sent as given,
+    with no client-side checks."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env(API_KEY_ENV, default=None),
         validation_alias=AliasChoices("api_key", "dashscope_api_key"),
     )
-    """Model Studio API key from the China (Beijing) region, the only one
-    serving Kimi; a plain str is fine. Default: ``DASHSCOPE_API_KEY``."""
+    """Model Studio API key of ``region`` (keys work in their own region
+    only); a plain str is fine. Default: ``DASHSCOPE_API_KEY``."""
     base_url: str | None = Field(
         default_factory=from_env(BASE_URL_ENV, default=None),
         validation_alias=AliasChoices("base_url", "dashscope_base_url"),
     )
-    """Endpoint. Default: ``DASHSCOPE_BASE_URL``, else the transport's own; a
-    URL for the other protocol is switched to this transport's path."""
+    """Endpoint. Default: ``DASHSCOPE_BASE_URL``, else ``region``'s (through
+    ``workspace_id``'s host if set); a URL for the other protocol is switched
+    to this transport's path. Read it back for the URL in use."""
+    region: str = Field(default_factory=from_env(REGION_ENV, default=DEFAULT_REGION))
+    """Model Studio region: ``cn-beijing`` (default), ``ap-southeast-1``,
+    ``us-east-1``, or with a workspace ``ap-northeast-1``, ``eu-central-1``.
+    Default: ``DASHSCOPE_REGION``."""
+    workspace_id: str | None = Field(
+        default_factory=from_env(WORKSPACE_ENV, default=None)
+    )
+    """Workspace id: the host becomes ``{workspace_id}.{region}.maas.aliyuncs.com``.
+    Default: ``DASHSCOPE_WORKSPACE_ID``."""
     transport: Literal["openai", "dashscope"] = "openai"
     """Which SDK carries the requests: ``"openai"`` (compatible-mode endpoint)
     or ``"dashscope"`` (native endpoint). Behaviour is the same."""
+    enable_thinking: bool | None = None
+    """Thinking on or off, sent only when set. kimi-k2.6 and kimi-k2.5 think
+    only with ``True``; kimi-k3 and kimi-k2.7-code always think (``False``
+    raises ``ValueError``)."""
+    thinking_budget: int | None = None
+    """Most reasoning tokens, sent only when set; kimi-k3 has none
+    (``ValueError``)."""
+    preserve_thinking: bool | None = None
+    """kimi-k2.6: keep earlier turns' reasoning in the model's context (on by
+    default on kimi-k3 and kimi-k2.7-code); sent only when set."""
     temperature: float | None = None
-    """Sampling temperature; unset, the service's default (1.0 on
-    kimi-k2-thinking, 0.6 on Moonshot-Kimi-K2-Instruct)."""
+    """Sampling temperature; unset, the service's default (1.0 when thinking,
+    0.6 otherwise)."""
     top_p: float | None = None
-    """Nucleus sampling. Moonshot-Kimi-K2-Instruct only: kimi-k2-thinking fixes
-    it, and setting it there raises ``ValueError``."""
+    """Nucleus sampling (kimi-k2-thinking fixes it: ``ValueError`` there)."""
     presence_penalty: float | None = None
-    """Penalty for repeating topics. Moonshot-Kimi-K2-Instruct only, like
-    ``top_p``."""
+    """Penalty for repeating topics (fixed on kimi-k2-thinking, like
+    ``top_p``)."""
     max_tokens: int | None = Field(
         default=None,
         validation_alias=AliasChoices("max_tokens", "max_completion_tokens"),
     )
-    """Answer budget in tokens, at most the model's max response (16,384 on
-    kimi-k2-thinking, 8,192 on Instruct); more raises ``ValueError``."""
+    """Answer budget in tokens, at most the model's max response where
+    published (32,768 on kimi-k2.5); more raises ``ValueError``."""
     stop: list[str] | str | None = Field(
         default=None, validation_alias=AliasChoices("stop", "stop_sequences")
     )
@@ -287,15 +323,17 @@ class ChatKimi(BaseChatModel):
     stream_usage: bool = True
     """Ask for usage in streams and report it on the last chunk."""
     enable_search: bool | None = None
-    """Web search. Moonshot-Kimi-K2-Instruct only; on kimi-k2-thinking it
-    raises ``ValueError``."""
+    """Web search, where the model has it (kimi-k3); elsewhere it raises
+    ``ValueError``."""
     search_options: dict[str, Any] | None = None
     """DashScope's ``search_options`` (e.g. ``{"forced_search": True}``), with
     ``enable_search``."""
-    keep_reasoning: KeepReasoning = "tool_calls"
+    keep_reasoning: KeepReasoning | None = None
     """Which past ``reasoning_content`` is sent back: ``"tool_calls"`` (turns
-    that made tool calls, which the thinking model's tool loops need),
-    ``"all"`` or ``"none"``."""
+    that made tool calls, which thinking tool loops need), ``"all"`` or
+    ``"none"``. Unset: ``"all"`` on calls with preserved thinking (kimi-k3,
+    kimi-k2.7-code, kimi-k2.6 with ``preserve_thinking=True``), whose model
+    reads its earlier reasoning, else ``"tool_calls"``."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra DashScope request fields, sent as they are. Unknown constructor
     arguments land here, with a warning."""
@@ -311,7 +349,7 @@ class ChatKimi(BaseChatModel):
 
     _transport: Transport | None = PrivateAttr(default=None)
     _memory: _json_mode.Memory = PrivateAttr(default_factory=_json_mode.Memory)
-    """Warnings given and JSON-mode refusals seen, kept between _json_mode."""
+    """Warnings given and JSON-mode refusals seen, kept between calls."""
 
     if TYPE_CHECKING:
         # What type checkers see: the documented names (not the older
@@ -324,7 +362,12 @@ class ChatKimi(BaseChatModel):
             model: str = ...,
             api_key: str | SecretStr | None = ...,
             base_url: str | None = ...,
+            region: str = ...,
+            workspace_id: str | None = ...,
             transport: Literal["openai", "dashscope"] = ...,
+            enable_thinking: bool | None = ...,
+            thinking_budget: int | None = ...,
+            preserve_thinking: bool | None = ...,
             temperature: float | None = ...,
             top_p: float | None = ...,
             presence_penalty: float | None = ...,
@@ -338,7 +381,7 @@ class ChatKimi(BaseChatModel):
             stream_usage: bool = ...,
             enable_search: bool | None = ...,
             search_options: dict[str, Any] | None = ...,
-            keep_reasoning: KeepReasoning = ...,
+            keep_reasoning: KeepReasoning | None = ...,
             model_kwargs: dict[str, Any] = ...,
             extra_body: dict[str, Any] | None = ...,
             default_headers: dict[str, str] | None = ...,
@@ -371,18 +414,33 @@ class ChatKimi(BaseChatModel):
 
     @model_validator(mode="after")
     def _resolve_base_url(self) -> Self:
-        warn_if_clear_text(self.base_url)
-        self.base_url = endpoint_for(self.transport, self.base_url)
+        """An explicit URL (or ``DASHSCOPE_BASE_URL``) wins; else the region's.
+
+        Stored without marking ``base_url`` as set, so a copy with another
+        region or transport resolves again.
+        """
+        check_region(self.region)
+        if self.base_url:
+            warn_if_clear_text(self.base_url)
+            url = endpoint_for(self.transport, self.base_url)
+        else:
+            url = region_url(self.transport, self.region, self.workspace_id)
+        self.__dict__["base_url"] = url
         return self
 
     @model_validator(mode="after")
     def _refuse_what_the_model_cannot_do(self) -> Self:
-        """The features table's refusals, at construction rather than first call."""
+        """The features table's refusals, at construction rather than first call;
+        a retired model is warned about (it works wherever it is still served)."""
         check_params(self.kimi_spec, self._settings())
+        if self.kimi_spec.retired:
+            warn(retirement_note(self.kimi_spec))
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return model_profile(get_model_spec(self.model_name))  # type: ignore[return-value]
+        spec = get_model_spec(self.model_name)
+        thinking = spec.thinks(self._settings().get("enable_thinking"))
+        return model_profile(spec, thinking)  # type: ignore[return-value]
 
     # -- LangChain plumbing -------------------------------------------------
 
@@ -432,6 +490,12 @@ class ChatKimi(BaseChatModel):
             **{k: v for k, v in self._default_params.items() if v is not None},
         }
 
+    def _endpoint(self) -> str:
+        """Where the key is used, for a 401's message."""
+        if "base_url" in self.model_fields_set or not _is_region_url(self):
+            return f"{self.base_url} (base_url)"
+        return f"the {self.region} region ({self.base_url})"
+
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:
@@ -476,14 +540,14 @@ class ChatKimi(BaseChatModel):
         if self.api_key is None or not self.api_key.get_secret_value():
             raise MissingAPIKeyError(
                 f"No API key: set the {API_KEY_ENV} environment variable or pass "
-                "api_key=... (a Model Studio key from the China (Beijing) region)."
+                f"api_key=... (a Model Studio key from the {self.region} region)."
             )
         with _TRANSPORT_LOCK:
             if self._transport is None:
                 self._transport = make_transport(
                     self.transport,
                     api_key=self.api_key.get_secret_value(),
-                    base_url=endpoint_for(self.transport, self.base_url),
+                    base_url=self.base_url,
                     timeout=self.timeout,
                     max_retries=self.max_retries,
                     max_retry_wait=self.max_retry_wait,
@@ -538,7 +602,6 @@ class ChatKimi(BaseChatModel):
     ) -> _json_mode.Call:
         """One call: its validated request (the fields, then per-call overrides),
         rebuilt without JSON mode if the service refuses it."""
-        model = kwargs.get("model") or self.model_name
 
         def build() -> ChatRequest:
             return build_request(
@@ -551,10 +614,10 @@ class ChatKimi(BaseChatModel):
                 stream_usage=self.stream_usage,
                 keep_reasoning=self.keep_reasoning,
                 extra_body=self.extra_body,
-                json_mode=self._memory.json_mode(model),
+                json_mode=self._memory.json_mode,
             )
 
-        return _json_mode.Call(build, self._memory)
+        return _json_mode.Call(build, self._memory, self._endpoint())
 
     def _stream_call(self, call: StreamCall) -> tuple[_json_mode.Call, StreamParser]:
         """The streaming call and the parser for its reply."""
@@ -759,11 +822,13 @@ class ChatKimi(BaseChatModel):
         """Bind tools (any LangChain form); ``strict`` is accepted, not sent.
 
         ``tool_choice``: ``"auto"``, ``"none"``, ``"required"`` / ``"any"``, a
-        tool's name, ``True`` (the single tool) or the object form. Only
-        ``"auto"``, ``"none"`` and the object naming one tool are sent: a
-        choice the model cannot be forced to (any choice on kimi-k2-thinking,
-        ``"any"`` among several tools) is sent as ``"auto"`` plus a system
-        instruction naming the tool(s) to call, with a ``UserWarning``.
+        tool's name, ``True`` (the single tool) or the object form. Sent are
+        ``"auto"``, ``"none"``, the object naming one tool (calls without
+        thinking) and ``"required"`` (kimi-k3, for ``"any"`` / ``"required"``
+        / ``True``): a choice the call cannot be forced to (a named tool in a
+        thinking call, ``"any"`` among several tools elsewhere) is sent as
+        ``"auto"`` plus a system instruction naming the tool(s) to call, with
+        a ``UserWarning``.
         ``parallel_tool_calls`` is sent only when set; the service's default
         is false (at most one call per turn).
         """
@@ -772,8 +837,15 @@ class ChatKimi(BaseChatModel):
             raise ValueError(f"{spec.model} has no function calling; drop the tools.")
         kwargs.pop("strict", None)
         definitions = [tool_definition(tool) for tool in tools]
+        enable = kwargs.get("enable_thinking", self._settings().get("enable_thinking"))
+        thinking = spec.thinks(enable)
         plan = plan_tool_choice(
-            tool_choice, definitions, spec.model, can_force=spec.forced_tool_choice
+            tool_choice,
+            definitions,
+            spec.model,
+            can_force=spec.forced_tool_choice and not thinking,
+            required=spec.required_tool_choice,
+            thinking=thinking,
         )
         if plan.warning:
             self._memory.warn("tool_choice", plan.warning)
@@ -809,6 +881,13 @@ class ChatKimi(BaseChatModel):
 
 
 document_fields(ChatKimi)
+
+
+def _is_region_url(llm: ChatKimi) -> bool:
+    try:
+        return llm.base_url == region_url(llm.transport, llm.region, llm.workspace_id)
+    except ValueError:
+        return False
 
 
 def _token(chunk: AIMessageChunk) -> dict[str, Any]:

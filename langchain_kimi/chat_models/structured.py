@@ -4,8 +4,9 @@ The schema reaches the request as OpenAI's ``json_schema`` response format,
 a real request parameter that request building serves as Kimi's JSON mode
 plus an instruction; nothing travels in a side channel. Function calling
 binds the schema as a tool with ``tool_choice`` set to it: forced where the
-model can be forced, an instruction on kimi-k2-thinking, which is why a reply
-without the call is still read from its content when that is valid JSON.
+call can be forced (no thinking), an instruction on a thinking call, which is
+why a reply without the call is still read from its content when that is
+valid JSON.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.json import parse_json_markdown, parse_partial_json
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL, KimiModelSpec
+from langchain_kimi.model_specs import (
+    KimiModelSpec,
+    models_with,
+)
 
 Schema = dict[str, Any] | type
 
@@ -225,7 +229,8 @@ def with_structured_output(
             raise ValueError(
                 f"{spec.model} has no structured output (JSON mode), so "
                 f"method={method!r} cannot work. Use method='function_calling' "
-                f"(the default for this model) or {THINKING_MODEL}."
+                f"(the default for this model) or "
+                f"{' or '.join(models_with('structured_output'))}."
             )
         bound: Runnable[Any, Any] = llm.bind(
             response_format=json_schema_format(schema),
@@ -237,8 +242,8 @@ def with_structured_output(
             raise ValueError("method='function_calling' needs a schema.")
         if not spec.function_calling:
             raise ValueError(
-                f"{spec.model} has no function calling; use {INSTRUCT_MODEL} or "
-                f"{THINKING_MODEL}."
+                f"{spec.model} has no function calling; use "
+                f"{' or '.join(models_with('function_calling'))}."
             )
         bound = llm.bind_tools(
             [schema],

@@ -84,6 +84,8 @@ class Usage:
     output_tokens: int = 0
     reasoning_tokens: int = 0
     cost: float = 0.0
+    unpriced: bool = False
+    """A reply had usage but no ``cost_usd`` (a model with no published price)."""
 
     def add(self, message: Any) -> None:
         usage = getattr(message, "usage_metadata", None)
@@ -92,6 +94,8 @@ class Usage:
             self.output_tokens += usage["output_tokens"]
             details = usage.get("output_token_details") or {}
             self.reasoning_tokens += details.get("reasoning", 0) or 0
+            if "cost_usd" not in message.response_metadata:
+                self.unpriced = True
         self.cost += float(message.response_metadata.get("cost_usd") or 0.0)
 
     def merge(self, other: Usage) -> None:
@@ -99,14 +103,19 @@ class Usage:
         self.output_tokens += other.output_tokens
         self.reasoning_tokens += other.reasoning_tokens
         self.cost += other.cost
+        self.unpriced = self.unpriced or other.unpriced
 
     def describe(self) -> str:
         reasoning = (
             f" (reasoning {self.reasoning_tokens})" if self.reasoning_tokens else ""
         )
+        cost = (
+            "not published for this model (see the Model Studio console)"
+            if self.unpriced
+            else f"${self.cost:.6f}"
+        )
         return (
-            f"{self.input_tokens} in, {self.output_tokens} out{reasoning}; "
-            f"cost: ${self.cost:.6f}"
+            f"{self.input_tokens} in, {self.output_tokens} out{reasoning}; cost: {cost}"
         )
 
 

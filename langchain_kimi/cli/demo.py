@@ -18,7 +18,7 @@ from langchain_core.tools import tool
 
 from langchain_kimi.chat_models.base import API_KEY_ENV, ChatKimi
 from langchain_kimi.cli.console import NO_KEY, Console, Renderer
-from langchain_kimi.model_specs import THINKING_MODEL
+from langchain_kimi.model_specs import DEFAULT_MODEL
 
 DEFAULT_QUESTION = "What is the weather in Beijing today?"
 SIMULATION_NOTICE = (
@@ -46,7 +46,7 @@ def _service(console: Console, live: bool) -> Iterator[dict[str, Any]]:
     whose key and URL go to the model directly (the process environment is left
     alone)."""
     if live:
-        console.line(f"Live: {THINKING_MODEL} on Alibaba Cloud Model Studio.", "bold")
+        console.line(f"Live: {DEFAULT_MODEL} on Alibaba Cloud Model Studio.", "bold")
         yield {}
         return
     from langchain_kimi.testing import KimiSimulator
@@ -74,11 +74,11 @@ def run_demo(
     question = question or DEFAULT_QUESTION
     with _service(console, live) as connection:
         agent = create_agent(
-            ChatKimi(model=THINKING_MODEL, **connection), [get_weather, get_local_time]
+            ChatKimi(model=DEFAULT_MODEL, **connection), [get_weather, get_local_time]
         )
         console.line(f"\nYou: {question}", "bold")
         render = Renderer(console)
-        console.start_spinner("kimi-k2-thinking is thinking")
+        console.start_spinner(f"{DEFAULT_MODEL} is thinking")
         turn: AIMessageChunk | None = None
         events = agent.stream(
             {"messages": [("user", question)]}, stream_mode="messages"
@@ -94,7 +94,7 @@ def run_demo(
                     turn = None
             elif isinstance(message, ToolMessage):
                 console.line(f"<- {message.name}: {message.content}", "green")
-                console.start_spinner("kimi-k2-thinking is thinking")
+                console.start_spinner(f"{DEFAULT_MODEL} is thinking")
         render.finish()
         render.usage()
     return 0

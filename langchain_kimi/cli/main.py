@@ -22,7 +22,7 @@ from langchain_kimi.cli.chat import run_session
 from langchain_kimi.cli.console import NO_KEY, Console, Renderer
 from langchain_kimi.cli.demo import run_demo
 from langchain_kimi.errors import KimiError
-from langchain_kimi.model_specs import MODELS, THINKING_MODEL
+from langchain_kimi.model_specs import DEFAULT_MODEL, MODELS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
-        "demo", help="a tool-calling agent on kimi-k2-thinking, streamed"
+        "demo", help=f"a tool-calling agent on {DEFAULT_MODEL}, streamed"
     )
     demo.add_argument("--live", action="store_true", help="use the real service")
     demo.add_argument("question", nargs="?", default=None)
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         "multi-turn session",
     )
     chat.add_argument("question", nargs="?", default=None)
-    chat.add_argument("--model", default=THINKING_MODEL, help=f"one of {list(MODELS)}")
+    chat.add_argument("--model", default=DEFAULT_MODEL, help=f"one of {list(MODELS)}")
     chat.add_argument("--transport", choices=["openai", "dashscope"], default="openai")
     chat.add_argument("--no-reasoning", action="store_true", help="hide the thinking")
     probe = commands.add_parser(

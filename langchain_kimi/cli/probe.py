@@ -16,8 +16,16 @@ from typing import Any
 
 from langchain_kimi.chat_models.base import API_KEY_ENV, BASE_URL_ENV
 from langchain_kimi.cli.console import NO_KEY, Console
-from langchain_kimi.model_specs import THINKING_MODEL, get_model_spec
-from langchain_kimi.probe.cases import MAX_TOKENS, Case, cases
+from langchain_kimi.model_specs import get_model_spec
+from langchain_kimi.probe.cases import (
+    ALWAYS_THINKING,
+    ENDPOINTS,
+    MAX_TOKENS,
+    NOT_THINKING,
+    THINKING,
+    Case,
+    cases,
+)
 from langchain_kimi.probe.run import probe_service
 from langchain_kimi.request.tokens import estimate_text
 from langchain_kimi.testing.behaviour import Behaviour
@@ -27,66 +35,66 @@ DEFAULT_OUTPUT = "kimi-profile.json"
 
 @dataclass(frozen=True)
 class Budget:
-    """What a probe run sends and the most it should cost."""
+    """What a probe run sends and the most it should cost (where priced)."""
 
     requests: int
     billed: int
     input_tokens: int
     output_tokens: int
     cost_usd: float
+    unpriced: tuple[str, ...]
     thinking_requests: int
-    max_reasoning_tokens: int
-    reasoning_cost_usd: float
 
 
 def budget(planned: Sequence[Case]) -> Budget:
     """Tokens and cost: each billed request's estimated input, ``MAX_TOKENS``
-    out; and what the thinking model's reasoning could add if the service
-    does not cap it with ``max_tokens``."""
+    out, priced from the features table where it has prices (``unpriced``:
+    the models it has none for)."""
     billed = [case for case in planned if case.billed]
     input_tokens = output_tokens = 0
-    cost = reasoning_cost = 0.0
-    thinking = 0
-    reasoning_cap = 0
+    cost = 0.0
+    unpriced: list[str] = []
     for case in billed:
-        spec = get_model_spec(case.model)
         tokens_in = estimate_text(json.dumps(case.body(), ensure_ascii=False))
         input_tokens += tokens_in
         output_tokens += MAX_TOKENS
-        cost += spec.cost_usd(tokens_in, MAX_TOKENS) or 0.0
-        if spec.deep_thinking and spec.max_reasoning_tokens:
-            thinking += 1
-            reasoning_cap = spec.max_reasoning_tokens
-            reasoning_cost += spec.cost_usd(0, spec.max_reasoning_tokens) or 0.0
+        price = get_model_spec(case.model).cost_usd(tokens_in, MAX_TOKENS)
+        if price is None:
+            unpriced += [case.model] if case.model not in unpriced else []
+        else:
+            cost += price
     return Budget(
         requests=len(planned),
         billed=len(billed),
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cost_usd=cost,
-        thinking_requests=thinking,
-        max_reasoning_tokens=reasoning_cap,
-        reasoning_cost_usd=reasoning_cost,
+        unpriced=tuple(unpriced),
+        thinking_requests=sum(1 for c in billed if c.model in ALWAYS_THINKING),
     )
 
 
 def budget_text(spent: Budget) -> str:
-    spec = get_model_spec(THINKING_MODEL)
     free = spent.requests - spent.billed
+    priced = f"about ${spent.cost_usd:.4f} at the features table's prices"
+    if spent.unpriced:
+        priced += (
+            f" for the models it prices; the page publishes no price for "
+            f"{', '.join(spent.unpriced)} (see the Model Studio console)"
+        )
     return (
-        f"The probe sends {spent.requests} small requests to both models on both "
-        f"endpoints; {free} of them are refused by design (a wrong key, an unknown "
-        f"model) and cost nothing. Each of the other {spent.billed} asks for at "
-        f"most {MAX_TOKENS} output tokens: about {spent.input_tokens:,} input and "
-        f"at most {spent.output_tokens:,} output tokens in all, about "
-        f"${spent.cost_usd:.4f} at the features table's prices "
-        f"(${spec.input_price_per_million} in, ${spec.output_price_per_million} "
-        f"out per million tokens).\n"
-        f"The {spent.thinking_requests} requests to {THINKING_MODEL} are streams "
-        "closed after their first event. If the service bills reasoning beyond "
-        "max_tokens, or keeps generating after the close, each could cost up to "
-        f"{spent.max_reasoning_tokens:,} reasoning tokens more: at most "
-        f"${spent.reasoning_cost_usd:.2f} in all."
+        f"The probe sends {spent.requests} small requests: a first answer from "
+        f"each model of the lineup and of the seed, and the disputed behaviours "
+        f"on {THINKING} and {NOT_THINKING}, on both endpoints; {free} of them are "
+        f"refused by design (a wrong key, an unknown model) and cost nothing. "
+        f"Each of the other {spent.billed} asks for at most {MAX_TOKENS} output "
+        f"tokens: about {spent.input_tokens:,} input and at most "
+        f"{spent.output_tokens:,} output tokens in all, {priced}.\n"
+        f"The {spent.thinking_requests} requests to models that always think "
+        f"({', '.join(ALWAYS_THINKING)}) are streams closed after their first "
+        "event. If the service bills reasoning beyond max_tokens, or keeps "
+        "generating after the close, each could cost up to the model's "
+        "reasoning limit more."
     )
 
 
@@ -117,6 +125,34 @@ def table(profile: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _reached(row: Mapping[str, Any]) -> str:
+    if row["reachable"]:
+        return "reachable"
+    if row["reachable"] is None:
+        return "no answer"
+    return "not served" if row.get("not_served") else f"refused ({row['status']})"
+
+
+def models_table(profile: Mapping[str, Any]) -> list[str]:
+    """Which models the key reached, per endpoint, and whether the seed's two
+    are still served (empty for a profile without ``models``)."""
+    reached = profile.get("models")
+    if not reached:
+        return []
+    rows = [("model", *ENDPOINTS)]
+    for group in ("lineup", "seed"):
+        for name, row in reached[group].items():
+            label = name + (" (retired 2026-07-09)" if group == "seed" else "")
+            rows.append((label, *(_reached(row[ep]) for ep in ENDPOINTS)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    served = {True: "yes", False: "no", None: "unclear"}[reached["seed_served"]]
+    return [*lines, f"The seed's two models are still served: {served}."]
+
+
 def probe_command(
     console: Console,
     output: str = DEFAULT_OUTPUT,
@@ -142,6 +178,9 @@ def probe_command(
     profile = probe_service(api_key=api_key, base_url=os.environ.get(BASE_URL_ENV))
     console.line()
     for number, line in enumerate(table(profile)):
+        console.line(line, "bold" if number == 0 else None)
+    console.line()
+    for number, line in enumerate(models_table(profile)):
         console.line(line, "bold" if number == 0 else None)
     with open(output, "w", encoding="utf-8") as file:
         json.dump(profile, file, indent=2, ensure_ascii=False)

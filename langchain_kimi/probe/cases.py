@@ -13,10 +13,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
-
 Endpoint = Literal["compatible", "native"]
 ENDPOINTS: tuple[Endpoint, ...] = ("compatible", "native")
+#: The Kimi page's 2026 lineup; multimodal on the native endpoint. The disputed
+#: behaviours are asked of kimi-k3 (always thinking) and kimi-k2.6 (thinking
+#: off by default, so it stands for a model that does not think).
+LINEUP = ("kimi-k3", "kimi-k2.7-code", "kimi-k2.6", "kimi-k2.5")
+THINKING = "kimi-k3"
+NOT_THINKING = "kimi-k2.6"
+#: The models that think on every call (their requests are cut short).
+ALWAYS_THINKING = ("kimi-k3", "kimi-k2.7-code", "kimi-k2-thinking")
+#: The seed's two models, retired on 2026-07-09: asked whether still served.
+SEED = ("kimi-k2-thinking", "Moonshot-Kimi-K2-Instruct")
+#: Cases named ``reach:<model>/<endpoint>`` ask only whether the key reaches it.
+REACH = "reach:"
 #: Every request asks for at most this many output tokens.
 MAX_TOKENS = 128
 UNKNOWN_MODEL = "kimi-langchain-probe-no-such-model"
@@ -25,6 +35,7 @@ WRONG_KEY = "sk-langchain-kimi-probe-not-a-key"
 _PATHS = {
     "compatible": "/chat/completions",
     "native": "/services/aigc/text-generation/generation",
+    "multimodal": "/services/aigc/multimodal-generation/generation",
 }
 _TRANSPORT = {"compatible": "openai", "native": "dashscope"}
 
@@ -103,6 +114,10 @@ class Case:
         """The request body in this endpoint's protocol."""
         params: dict[str, Any] = {**self.params, "max_tokens": MAX_TOKENS}
         messages = [dict(m) for m in self.messages]
+        if self.multimodal:
+            for message in messages:
+                if message["role"] in ("user", "system"):
+                    message["content"] = [{"text": message["content"]}]
         if self.endpoint == "native":
             params["result_format"] = "message"
             if self.stream:
@@ -123,9 +138,14 @@ class Case:
         return {"X-DashScope-SSE": "enable"} if native_stream else {}
 
     @property
+    def multimodal(self) -> bool:
+        """Sent natively to multimodal-generation, with list content."""
+        return self.endpoint == "native" and self.model in LINEUP
+
+    @property
     def path(self) -> str:
         """Below the endpoint's base URL."""
-        return _PATHS[self.endpoint]
+        return _PATHS["multimodal" if self.multimodal else self.endpoint]
 
     @property
     def transport(self) -> str:
@@ -142,66 +162,80 @@ _MODES: dict[str, dict[str, bool]] = {
     "wrong_key_stream": {"stream": True, "wrong_key": True},
 }
 _TOOLS = {"tools": [WEATHER]}
+_BUDGET = {"thinking_budget": 64}
+_MODELS = (*LINEUP, *SEED)
 #: Per endpoint: (what it asks, model, messages, parameters, mode).
 _ASKED: tuple[tuple[str, str, Messages, dict[str, Any], str], ...] = (
     (
         "json_mode",
-        THINKING_MODEL,
+        THINKING,
         [{"role": "user", "content": 'Reply in JSON: {"ok": true}'}],
         {"response_format": {"type": "json_object"}},
         "first_event",
     ),
     (
         "forced_choice",
-        THINKING_MODEL,
+        THINKING,
         _ASK_WEATHER,
         {**_TOOLS, "tool_choice": FORCE_WEATHER},
         "first_event",
     ),
     (
         "required_choice",
-        INSTRUCT_MODEL,
+        NOT_THINKING,
         _ASK_WEATHER,
         {**_TOOLS, "tool_choice": "required"},
         "first_event",
     ),
     (
         "tool_turn_without_reasoning",
-        THINKING_MODEL,
+        THINKING,
         _TOOL_TURN_WITHOUT_REASONING,
         _TOOLS,
         "first_event",
     ),
     (
         "tool_call_stream",
-        INSTRUCT_MODEL,
+        NOT_THINKING,
         _ASK_WEATHER,
         {**_TOOLS, "tool_choice": FORCE_WEATHER},
         "stream",
     ),
     (
         "two_calls",
-        INSTRUCT_MODEL,
+        NOT_THINKING,
         _TWO_CALLS,
         {"tools": [WEATHER, LOCAL_TIME]},
         "whole",
     ),
     (
         "two_calls_parallel",
-        INSTRUCT_MODEL,
+        NOT_THINKING,
         _TWO_CALLS,
         {"tools": [WEATHER, LOCAL_TIME], "parallel_tool_calls": True},
         "whole",
     ),
-    ("wrong_key", INSTRUCT_MODEL, _SAY_OK, {}, "wrong_key"),
-    ("wrong_key_stream", INSTRUCT_MODEL, _SAY_OK, {}, "wrong_key_stream"),
+    ("wrong_key", NOT_THINKING, _SAY_OK, {}, "wrong_key"),
+    ("wrong_key_stream", NOT_THINKING, _SAY_OK, {}, "wrong_key_stream"),
     ("unknown_model", UNKNOWN_MODEL, _SAY_OK, {}, "whole"),
+    (
+        "budget_without_budget",
+        THINKING,
+        _SAY_OK,
+        {"thinking_budget": 64},
+        "first_event",
+    ),
+    *(
+        (f"{REACH}{model}", model, _SAY_OK, {}, "first_event")
+        for model in (*LINEUP, *SEED)
+    ),
 )
 
 
 def cases() -> list[Case]:
     """The probe's fixed requests (names are ``what/endpoint``): each of
-    ``_ASKED`` on both endpoints, then the compatible stream's usage."""
+    ``_ASKED`` on both endpoints (a first event from each model of the lineup
+    and of the seed among them), then the compatible stream's usage."""
     found = [
         Case(f"{what}/{ep}", ep, model, messages, params, **_MODES[mode])
         for ep in ENDPOINTS
@@ -212,7 +246,7 @@ def cases() -> list[Case]:
         Case(
             "usage_stream/compatible",
             "compatible",
-            INSTRUCT_MODEL,
+            NOT_THINKING,
             _SAY_OK,
             usage,
             stream=True,

@@ -266,3 +266,32 @@ def unknown_model_reading(answer: Answer) -> Reading:
     if answer.status == 400 and "model" in (answer.message or "").lower():
         return Reading("model_not_exist", _what(answer))
     return Reading(None, f"unclear: {_what(answer)}")
+
+
+def _not_found(answer: Answer) -> bool:
+    """Refused as a model the service does not serve (404, or 400 naming it)."""
+    return answer.status == 404 or (
+        answer.status == 400 and "model" in (answer.message or "").lower()
+    )
+
+
+def reach(answer: Answer) -> dict[str, Any]:
+    """Whether one model answered on one endpoint: ``reachable`` true (200),
+    false (refused: not served, or the key not valid there), or ``None`` (no
+    answer), with the status, code and message."""
+    reachable = None if answer.status is None else answer.status == 200
+    found = {"reachable": reachable, **answer.facts()}
+    if reachable is False:
+        found["not_served"] = _not_found(answer)
+    return found
+
+
+def retired_reading(answers: Sequence[Answer]) -> Reading:
+    """The seed's models: all answered ("served"), all refused as not served
+    ("not_found"), or anything else (None)."""
+    said = "; ".join(_what(answer) for answer in answers)
+    if answers and all(answer.status == 200 for answer in answers):
+        return Reading("served", f"still served: {said}")
+    if answers and all(_not_found(answer) for answer in answers):
+        return Reading("not_found", f"refused as not served: {said}")
+    return Reading(None, f"unclear: {said}")

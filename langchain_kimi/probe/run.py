@@ -1,11 +1,14 @@
 """``python -m langchain_kimi probe``: ask the service what the references dispute.
 
 The published references disagree on behaviours that decide whether a call
-works (JSON mode on the thinking model, forced tool choice, error spelling,
-...). A fixed, small set of requests (``probe_cases``) to both models over
-both endpoints settles them: ``observe`` reads the answers
+works (JSON mode on a thinking model, forced tool choice, error spelling,
+...). A fixed, small set of requests (``probe_cases``) to kimi-k3 and
+kimi-k2.6 over both endpoints settles them: ``observe`` reads the answers
 (``probe_reading``) into one observation per simulator switch, and
 ``profile`` writes them in the form ``KimiSimulator(profile=...)`` reads.
+One first event from each model of the lineup and of the seed records which
+models the key reaches (``models``), and whether the seed's two, retired on
+2026-07-09, are still served.
 Requests go out raw (``transports.raw``), not through ChatKimi, because the
 evidence is what the SDKs hide: status codes, error bodies as framed, chunks
 as sent.
@@ -20,7 +23,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 from langchain_kimi._version import __version__
 from langchain_kimi.errors import APIConnectionError, KimiError
-from langchain_kimi.probe.cases import ENDPOINTS, WRONG_KEY, Case, Endpoint, cases
+from langchain_kimi.probe.cases import (
+    ENDPOINTS,
+    LINEUP,
+    REACH,
+    SEED,
+    WRONG_KEY,
+    Case,
+    Endpoint,
+    cases,
+)
 from langchain_kimi.probe.http import RawClient
 from langchain_kimi.probe.reading import (
     Answer,
@@ -31,7 +43,9 @@ from langchain_kimi.probe.reading import (
     framing_reading,
     index_reading,
     parallel_reading,
+    reach,
     read_answer,
+    retired_reading,
     spelling_reading,
     unknown_model_reading,
     usage_reading,
@@ -118,6 +132,16 @@ class _Evidence:
         ]
         return names, spelling_reading([self.answers[name] for name in names])
 
+    def retired(self, ep: Endpoint) -> tuple[list[str], Reading]:
+        names = [f"{REACH}{model}/{ep}" for model in SEED]
+        return names, retired_reading([self.answers[name] for name in names])
+
+    def budget(self, ep: Endpoint) -> tuple[list[str], Reading]:
+        """``thinking_budget`` where none is published: accepted is "ignored"."""
+        names, seen = self.accepted("budget_without_budget", "thinking_budget")(ep)
+        value = None if seen.value is None else ("ignored" if seen.value else "refused")
+        return names, Reading(value, seen.said, seen.facts)
+
     def each(self, stem: str, read: Read) -> list[Observation]:
         """A per-endpoint switch: ``<stem>_compatible``, ``<stem>_native``."""
         return [self.single(f"{stem}_{ep}", ep, read) for ep in ENDPOINTS]
@@ -172,15 +196,50 @@ def observe(
         *e.each("error_codes", e.spelled),
         *e.each("stream_error_framing", e.one("wrong_key_stream", framing_reading)),
         *e.each("unknown_model", e.one("unknown_model", unknown_model_reading)),
+        e.both("retired_models", e.retired),
+        e.both("thinking_budget_unsupported", e.budget),
     ]
 
 
+def models(answers: Mapping[str, Answer]) -> dict[str, Any]:
+    """Which models the key reached, per endpoint: the lineup's and the seed's
+    (with ``seed_served``: both seed models answered somewhere, ``False`` when
+    both were refused everywhere, else ``None``)."""
+
+    def rows(names: Sequence[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name in names:
+            per = {ep: reach(answers[f"{REACH}{name}/{ep}"]) for ep in ENDPOINTS}
+            seen = [row["reachable"] for row in per.values()]
+            reachable = True if True in seen else (False if None not in seen else None)
+            found[name] = {"reachable": reachable, **per}
+        return found
+
+    lineup, seed = rows(LINEUP), rows(SEED)
+    seed_seen = [row["reachable"] for row in seed.values()]
+    return {
+        "lineup": lineup,
+        "seed": seed,
+        "reachable": [name for name, row in lineup.items() if row["reachable"]],
+        "seed_served": (
+            True
+            if all(seed_seen)
+            else (False if all(v is False for v in seed_seen) else None)
+        ),
+    }
+
+
 def profile(
-    observations: Sequence[Observation], *, base_url: str | None, secret: str
+    observations: Sequence[Observation],
+    *,
+    base_url: str | None,
+    secret: str,
+    reached: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The profile file's dict: settled switches as seen, the rest at their
-    published defaults (``settled: false``), with the evidence; ``secret``
-    (the key) is scrubbed from every string, should the service echo it."""
+    published defaults (``settled: false``), with the evidence, and
+    ``reached`` (``models``) as ``models``; ``secret`` (the key) is scrubbed
+    from every string, should the service echo it."""
     defaults = Behaviour().to_dict()
     values = dict(defaults)
     evidence: dict[str, Any] = {}
@@ -202,6 +261,8 @@ def profile(
         "langchain_kimi": __version__,
     }
     made = make_profile(Behaviour.from_dict(values), evidence, source)
+    if reached is not None:
+        made["models"] = dict(reached)
     scrubbed: dict[str, Any] = scrub(made, secret)
     return scrubbed
 
@@ -232,7 +293,12 @@ def probe_service(
         raise APIConnectionError(
             scrub(f"No answer from the service: {failure}", api_key)
         )
-    return profile(observe(planned, answers), base_url=base_url, secret=api_key)
+    return profile(
+        observe(planned, answers),
+        base_url=base_url,
+        secret=api_key,
+        reached=models(answers),
+    )
 
 
 def _without_userinfo(url: str) -> str:

@@ -64,16 +64,33 @@ def parse_usage(raw: Any, input_key: str, output_key: str) -> Usage | None:
         reasoning = _count(out_details.get("reasoning_tokens"))
         if reasoning is not None:
             usage["reasoning_tokens"] = reasoning
-    in_details = raw.get(f"{input_key}_details")
-    if isinstance(in_details, Mapping):
-        cached = _count(in_details.get("cached_tokens"))
-        if cached is not None:
-            usage["cached_tokens"] = cached
+    for details in (f"{input_key}_details", "prompt_tokens_details"):
+        in_details = raw.get(details)
+        if isinstance(in_details, Mapping):
+            cached = _count(in_details.get("cached_tokens"))
+            if cached is not None:
+                usage["cached_tokens"] = cached
+                created = _count(in_details.get("cache_creation_input_tokens"))
+                if created:
+                    usage["cache_creation_tokens"] = created
+                break
     return usage
 
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def content_text(value: Any) -> str:
+    """A message's content as text: a string, or the native multimodal
+    endpoint's list of ``{"text": ...}`` items joined (other items skipped)."""
+    if isinstance(value, list):
+        return "".join(
+            item["text"]
+            for item in value
+            if isinstance(item, Mapping) and isinstance(item.get("text"), str)
+        )
+    return _text(value)
 
 
 def whole_tool_calls(raw: Any) -> list[ToolCall]:
@@ -114,8 +131,8 @@ def tool_call_pieces(raw: list[Any]) -> list[ToolCallPiece]:
 
 def copy_message_piece(message: Mapping[str, Any], delta: Delta) -> None:
     """Copy what a streamed message piece carries (text, reasoning, tool calls)."""
-    content = message.get("content")
-    if content and isinstance(content, str):
+    content = content_text(message.get("content"))
+    if content:
         delta["content"] = content
     reasoning = message.get("reasoning_content")
     if reasoning and isinstance(reasoning, str):
@@ -146,7 +163,7 @@ def result(
         id=str(response_id) if response_id else None,
         request_id=str(request_id) if request_id else None,
         model=model if isinstance(model, str) else None,
-        content=_text(message.get("content")),
+        content=content_text(message.get("content")),
         reasoning_content=_text(message.get("reasoning_content")) or None,
         tool_calls=whole_tool_calls(message.get("tool_calls")),
         finish_reason=finish_reason,

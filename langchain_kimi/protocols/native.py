@@ -1,4 +1,4 @@
-"""DashScope's native protocol (``/api/v1/services/aigc/text-generation/generation``).
+"""DashScope's native protocol (``/api/v1/services/aigc/{task}/generation``).
 
 Pure functions: a ``ChatRequest`` to the dashscope SDK's call arguments (the
 SDK builds ``{"model", "input": {"messages"}, "parameters"}`` from them); a
@@ -7,7 +7,10 @@ exceptions. ``result_format`` is always ``message`` (the default ``text``
 format has no messages) and streams are always incremental (otherwise every
 event repeats the whole text so far). ``finish_reason`` is the string
 ``"null"`` until the last event, and usage is cumulative on every event, so
-it is read from the finishing event only.
+it is read from the finishing event only. The multimodal models are served
+by the ``multimodal-generation`` task (even for text only), whose message
+``content`` is a list of ``{"text"}`` / ``{"image"}`` / ``{"video"}`` items,
+in requests and replies alike.
 """
 
 from __future__ import annotations
@@ -29,6 +32,49 @@ from langchain_kimi.protocols.types import Delta, ErrorInfo, Result, Usage
 from langchain_kimi.request.build import ChatRequest
 
 PATH = "/services/aigc/text-generation/generation"
+MULTIMODAL_PATH = "/services/aigc/multimodal-generation/generation"
+MULTIMODAL = "multimodal-generation"
+
+
+def task(request: ChatRequest) -> str:
+    """The ``aigc`` task serving the request's model."""
+    return request.spec.native_task
+
+
+def _item(part: Mapping[str, Any]) -> dict[str, Any]:
+    """One OpenAI-style content part as a multimodal item."""
+    kind = part.get("type")
+    if kind == "image_url":
+        return {"image": part["image_url"]["url"]}
+    if kind in ("video_url", "video"):
+        url = part["video_url"]["url"] if kind == "video_url" else part["video"]
+        item: dict[str, Any] = {"video": url}
+    else:
+        item = {"text": part.get("text", "")}
+    for key in ("fps", "cache_control"):
+        if part.get(key) is not None:
+            item[key] = part[key]
+    return item
+
+
+def multimodal_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Messages with their content as item lists (messages without content,
+    such as a dynamic tools message, stay as they are)."""
+    converted = []
+    for message in messages:
+        content = message.get("content")
+        if content is None:
+            converted.append(message)
+            continue
+        items = (
+            ([{"text": content}] if content else [])
+            if isinstance(content, str)
+            else [_item(part) for part in content]
+        )
+        converted.append({**message, "content": items})
+    return converted
+
+
 #: The dashscope SDK's code for a stream event whose data was not JSON.
 SDK_UNREADABLE = "Unknown"
 
@@ -43,11 +89,14 @@ def parameters(request: ChatRequest) -> dict[str, Any]:
 
 
 def call_arguments(request: ChatRequest) -> dict[str, Any]:
-    """Keyword arguments for the SDK's text-generation call: ``model``, the
-    ``input`` object and every parameter."""
+    """Keyword arguments for the SDK's generation call (``task``'s): ``model``,
+    the ``input`` object and every parameter."""
     arguments = parameters(request)
     arguments["model"] = request.model
-    arguments["input"] = {"messages": request.messages}
+    messages = request.messages
+    if task(request) == MULTIMODAL:
+        messages = multimodal_messages(messages)
+    arguments["input"] = {"messages": messages}
     if request.stream:
         arguments["stream"] = True
     return arguments

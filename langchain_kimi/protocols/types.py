@@ -21,6 +21,7 @@ class Usage(TypedDict):
     total_tokens: int
     reasoning_tokens: NotRequired[int]
     cached_tokens: NotRequired[int]
+    cache_creation_tokens: NotRequired[int]
 
 
 class ToolCall(TypedDict):

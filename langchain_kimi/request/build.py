@@ -15,7 +15,7 @@ it once. The protocol modules map the result to their own bodies.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +48,9 @@ REQUEST_FIELDS = (
     "tool_choice",
     "parallel_tool_calls",
     "response_format",
+    "enable_thinking",
+    "thinking_budget",
+    "preserve_thinking",
 )
 
 JSON_OBJECT = {"type": "json_object"}
@@ -68,7 +71,8 @@ class ChatRequest:
 
     ``params`` holds every set parameter under its OpenAI-compatible name
     (DashScope-only fields included); ``spec`` is the model's row of the
-    features table, which response parsing needs for prices.
+    features table, which response parsing needs for prices; ``thinking``
+    the call's effective thinking state.
     """
 
     spec: KimiModelSpec
@@ -78,6 +82,32 @@ class ChatRequest:
     stream: bool = False
     include_usage: bool = False
     notices: tuple[Notice, ...] = ()
+    thinking: bool = False
+
+    @property
+    def json_key(self) -> str:
+        """What a JSON-mode refusal is remembered under: model and thinking."""
+        return json_key(self.model, thinking=self.thinking)
+
+
+def json_key(model: str, *, thinking: bool) -> str:
+    return f"{model.lower()}:{'thinking' if thinking else 'plain'}"
+
+
+def keep_policy(
+    spec: KimiModelSpec,
+    params: Mapping[str, Any],
+    chosen: KeepReasoning | None,
+    *,
+    thinking: bool,
+) -> KeepReasoning:
+    """Which past reasoning goes back: the caller's choice, else all of it for
+    preserved thinking (the model reads its earlier turns' reasoning), else
+    the tool-call turns'."""
+    if chosen is not None:
+        return chosen
+    preserved = spec.preserved_thinking or params.get("preserve_thinking") is True
+    return "all" if thinking and preserved else "tool_calls"
 
 
 def build_request(
@@ -89,17 +119,19 @@ def build_request(
     stop: list[str] | None,
     stream: bool,
     stream_usage: bool,
-    keep_reasoning: KeepReasoning,
+    keep_reasoning: KeepReasoning | None,
     extra_body: Mapping[str, Any] | None = None,
-    json_mode: bool = True,
+    json_mode: bool | Callable[[str], bool] = True,
 ) -> ChatRequest:
     """The validated request for one call.
 
     ``defaults`` are the model's own request fields; ``overrides`` the call's
     keyword arguments (a ``model`` among them switches the model; an
     ``extra_body`` among them is merged last, after the model's own). With
-    ``json_mode=False`` (the service refused JSON mode before) no
-    ``json_object`` response format is sent; the JSON instruction still is.
+    ``json_mode=False`` (the service refused JSON mode before; a callable is
+    asked with the request's ``json_key``) no ``json_object`` response format
+    is sent; the JSON instruction still is. ``keep_reasoning=None``: the
+    caller did not choose (``keep_policy``).
     """
     params = {**defaults, **overrides}
     model = params.pop("model", None) or model
@@ -119,13 +151,17 @@ def build_request(
             "needs at least one message, and the list is empty",
             "Pass a string or a non-empty list of messages.",
         )
-    sent = to_request_messages(messages, spec.model, keep_reasoning)
+    thinking = spec.thinks(params.get("enable_thinking"))
+    keep = keep_policy(spec, params, keep_reasoning, thinking=thinking)
+    sent = to_request_messages(messages, spec, keep)
     notices: list[Notice] = []
     plan = plan_tool_choice(
         params.pop("tool_choice", None),
         params.get("tools") or (),
         spec.model,
-        can_force=spec.forced_tool_choice,
+        can_force=spec.forced_tool_choice and not thinking,
+        required=spec.required_tool_choice,
+        thinking=thinking,
     )
     if plan.value is not None:
         params["tool_choice"] = plan.value
@@ -134,14 +170,16 @@ def build_request(
     for instruction in (_json_schema_instruction(spec, params), plan.instruction):
         if instruction:
             sent = with_system_instruction(sent, instruction)
+    if callable(json_mode):
+        json_mode = json_mode(json_key(spec.model, thinking=thinking))
     if (
         not json_mode
         and (params.get("response_format") or {}).get("type") == (JSON_OBJECT["type"])
     ):
         del params["response_format"]
     check_request(spec, sent, params)
-    warn_if_too_long(spec, messages)
-    if spec.deep_thinking and tool_turns_without_reasoning(sent):
+    warn_if_too_long(spec, messages, thinking=thinking)
+    if thinking and tool_turns_without_reasoning(sent):
         notices.append(Notice("reasoning", _missing_reasoning(spec)))
     return ChatRequest(
         spec=spec,
@@ -151,6 +189,7 @@ def build_request(
         stream=stream,
         include_usage=stream and stream_usage,
         notices=tuple(notices),
+        thinking=thinking,
     )
 
 
@@ -215,14 +254,17 @@ def _json_schema_instruction(spec: KimiModelSpec, params: dict[str, Any]) -> str
     return json_instruction(schema)
 
 
-def warn_if_too_long(spec: KimiModelSpec, messages: list[BaseMessage]) -> None:
+def warn_if_too_long(
+    spec: KimiModelSpec, messages: list[BaseMessage], *, thinking: bool = True
+) -> None:
     """Warn (not refuse: the count is an estimate) above the model's max input."""
-    if spec.max_input_tokens is None:
+    limit = spec.input_limit(thinking)
+    if limit is None:
         return
     estimate = estimate_messages(messages)
-    if estimate > spec.max_input_tokens:
+    if estimate > limit:
         warn(
             f"{spec.model}: the input is about {estimate} tokens (estimate), above "
-            f"the model's max input of {spec.max_input_tokens}; the service may "
+            f"the model's max input of {limit}; the service may "
             "refuse it. Trim the conversation."
         )

@@ -18,7 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from langchain_kimi._utils.warnings import warn
-from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL, KimiModelSpec
+from langchain_kimi.model_specs import (
+    MODELS,
+    KimiModelSpec,
+    models_with,
+)
 
 #: The roles the service accepts in ``messages``.
 ROLES = ("system", "user", "assistant", "tool")
@@ -71,8 +75,14 @@ def refuse(spec: KimiModelSpec, parameter: str, why: str, fix: str) -> ValueErro
     return ValueError(f"{spec.model} {why} ({parameter}). {fix}")
 
 
-def _other_model(spec: KimiModelSpec) -> str:
-    return INSTRUCT_MODEL if spec.model == THINKING_MODEL else THINKING_MODEL
+def _where(feature: str) -> str:
+    """The served models that have ``feature``, for a refusal's advice."""
+    return " or ".join(models_with(feature)) or "another model"
+
+
+def _settable(name: str) -> str:
+    served = [m for m, s in MODELS.items() if not s.retired and name in s.configurable]
+    return " or ".join(served)
 
 
 def check_request(
@@ -124,8 +134,7 @@ def _check_features(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
                 spec,
                 name,
                 f"does not let clients set {name}; the service fixes it",
-                f"Remove {name}, or use {_other_model(spec)}, where it is "
-                "configurable.",
+                f"Remove {name}, or use {_settable(name)}, where it is configurable.",
             )
     max_tokens = params.get("max_tokens")
     if (
@@ -158,12 +167,39 @@ def _check_features(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
             spec,
             parameter,
             "has no web search",
-            f"Use {INSTRUCT_MODEL}, which has it, or drop enable_search and "
+            f"Use {_where('web_search')}, which has it, or drop enable_search and "
             "search_options.",
         )
+    _check_thinking(spec, params)
     if params.get("tools") and not spec.function_calling:
         raise refuse(
             spec, "tools", "has no function calling", "Drop the tools from the call."
+        )
+
+
+def _check_thinking(spec: KimiModelSpec, params: Mapping[str, Any]) -> None:
+    enable = params.get("enable_thinking")
+    if enable is False and spec.thinking == "always":
+        raise refuse(
+            spec,
+            "enable_thinking",
+            "always thinks; the service restricts enable_thinking to True",
+            f"Drop enable_thinking=False, or use {_where('thinking_optional')}, "
+            "where thinking is optional.",
+        )
+    if enable is True and spec.thinking == "none":
+        raise refuse(
+            spec,
+            "enable_thinking",
+            "has no thinking mode",
+            f"Drop enable_thinking, or use {_where('thinking_optional')}.",
+        )
+    if params.get("thinking_budget") is not None and not spec.thinking_budget:
+        raise refuse(
+            spec,
+            "thinking_budget",
+            "takes no thinking budget (its page documents none)",
+            "Drop thinking_budget; max_tokens bounds the answer.",
         )
 
 
@@ -195,7 +231,7 @@ def _check_response_format(
             "response_format",
             "has no structured output (JSON mode)",
             "Use with_structured_output(..., method='function_calling') or "
-            f"{THINKING_MODEL}.",
+            f"{_where('structured_output')}.",
         )
     if kind != "json_object":
         raise refuse(
@@ -220,7 +256,8 @@ def _check_partial(spec: KimiModelSpec, messages: list[dict[str, Any]]) -> None:
             spec,
             "partial",
             "has no partial mode (continuing a prefilled assistant message)",
-            "Drop partial=True from the last assistant message.",
+            "Drop partial=True from the last assistant message, or use "
+            f"{_where('partial_mode')}.",
         )
 
 

@@ -1,8 +1,8 @@
 """LangChain messages to the request's message dicts (pure functions).
 
 Both protocols take the same message dicts, so one conversion serves both
-transports. Kimi models are text-only: any non-text block is refused here,
-before a request is made. Reasoning is sent back according to the caller's
+transports. Content blocks are mapped (and media checked against the model's
+row) by ``content``. Reasoning is sent back according to the caller's
 ``keep_reasoning`` policy, because the thinking model's tool loops degrade
 when an assistant turn with tool calls loses its ``reasoning_content``.
 """
@@ -22,59 +22,15 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_kimi.model_specs import KimiModelSpec, get_model_spec
+from langchain_kimi.request.content import text_of, to_content
+
 KeepReasoning = Literal["tool_calls", "all", "none"]
 
-_NON_TEXT_BLOCKS = frozenset(
-    {
-        "image",
-        "image_url",
-        "input_image",
-        "audio",
-        "input_audio",
-        "video",
-        "video_url",
-        "file",
-        "document",
-    }
-)
-_IGNORED_BLOCKS = frozenset(
-    {"reasoning", "thinking", "tool_call", "tool_call_chunk", "tool_use"}
-)
-
-
-def _text_of(
-    content: str | list[Any], model: str, role: str, *, json_blocks: bool = False
-) -> str:
-    """Flatten string or text-block content to one string; refuse other media.
-
-    With ``json_blocks`` (tool results), a structured block that is not media is
-    sent as its JSON text instead of being refused.
-    """
-    if isinstance(content, str):
-        return content
-    parts: list[str] = []
-    for block in content:
-        if isinstance(block, str):
-            parts.append(block)
-            continue
-        kind = block.get("type")
-        if kind == "text":
-            parts.append(block.get("text", ""))
-        elif kind in _IGNORED_BLOCKS:
-            continue
-        elif kind in _NON_TEXT_BLOCKS:
-            raise ValueError(
-                f"{model} accepts text only, but a {role} message has a "
-                f"'{kind}' content block. Remove the block or describe it in text."
-            )
-        elif json_blocks:
-            parts.append(json.dumps(block, ensure_ascii=False))
-        else:
-            raise ValueError(
-                f"{model} cannot take a '{kind}' content block in a {role} message; "
-                "send text (a string or {'type': 'text', 'text': ...} blocks)."
-            )
-    return "".join(parts)
+#: A system message carrying this in ``additional_kwargs`` is a dynamic tools
+#: message (``langchain_kimi.tools_message``): sent as ``{"role": "system",
+#: "tools": [...]}`` with no content.
+TOOLS_KEY = "tools"
 
 
 def reasoning_of(message: AIMessage) -> str | None:
@@ -116,10 +72,12 @@ def _request_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
     return calls
 
 
-def _assistant(message: AIMessage, model: str, keep: KeepReasoning) -> dict[str, Any]:
+def _assistant(
+    message: AIMessage, spec: KimiModelSpec, keep: KeepReasoning
+) -> dict[str, Any]:
     sent: dict[str, Any] = {
         "role": "assistant",
-        "content": _text_of(message.content, model, "assistant"),
+        "content": to_content(message.content, spec, "assistant", media=False),
     }
     calls = _request_tool_calls(message)
     if calls:
@@ -135,21 +93,43 @@ def _assistant(message: AIMessage, model: str, keep: KeepReasoning) -> dict[str,
     return sent
 
 
-def _tool(message: ToolMessage, model: str) -> dict[str, Any]:
-    text = _text_of(message.content, model, "tool", json_blocks=True)
+def _tool(message: ToolMessage, spec: KimiModelSpec) -> dict[str, Any]:
+    content = to_content(message.content, spec, "tool", json_blocks=True, media=False)
+    text = text_of(content)
     if message.status == "error" and not text.lower().startswith("error"):
         text = f"Error: {text}"
     return {"role": "tool", "content": text, "tool_call_id": message.tool_call_id}
 
 
+def _dynamic_tools(message: SystemMessage, spec: KimiModelSpec) -> dict[str, Any]:
+    """A dynamic tools message: ``tools`` and no content (kimi-k3)."""
+    if spec.known and not spec.dynamic_tools:
+        raise ValueError(
+            f"{spec.model} has no dynamically loaded tools: a system message "
+            "carrying tools (tools_message) is answered 'tokenization failed'. "
+            "Bind the tools with bind_tools([...]), or use kimi-k3."
+        )
+    if text_of(to_content(message.content, spec, "system", media=False)):
+        raise ValueError(
+            f"{spec.model}: a system message with tools must have no content "
+            "(the service refuses both). Put the text in a system message of its own."
+        )
+    return {"role": "system", "tools": message.additional_kwargs[TOOLS_KEY]}
+
+
 def to_request_message(
-    message: BaseMessage, model: str, keep: KeepReasoning = "tool_calls"
+    message: BaseMessage,
+    model: str | KimiModelSpec,
+    keep: KeepReasoning = "tool_calls",
 ) -> dict[str, Any]:
     """Convert one LangChain message to a request message dict."""
+    spec = get_model_spec(model) if isinstance(model, str) else model
     if isinstance(message, AIMessage):
-        return _assistant(message, model, keep)
+        return _assistant(message, spec, keep)
     if isinstance(message, ToolMessage):
-        return _tool(message, model)
+        return _tool(message, spec)
+    if isinstance(message, SystemMessage) and message.additional_kwargs.get(TOOLS_KEY):
+        return _dynamic_tools(message, spec)
     if isinstance(message, HumanMessage):
         role = "user"
     elif isinstance(message, SystemMessage):
@@ -158,12 +138,12 @@ def to_request_message(
         role = message.role
     else:
         raise ValueError(
-            f"{model} cannot take a {type(message).__name__}; use System, Human, "
-            "AI or Tool messages."
+            f"{spec.model} cannot take a {type(message).__name__}; use System, "
+            "Human, AI or Tool messages."
         )
     sent: dict[str, Any] = {
         "role": role,
-        "content": _text_of(message.content, model, role),
+        "content": to_content(message.content, spec, role),
     }
     if message.name:
         sent["name"] = message.name
@@ -194,11 +174,14 @@ def check_tool_messages(sent: Sequence[dict[str, Any]], model: str) -> None:
 
 
 def to_request_messages(
-    messages: Sequence[BaseMessage], model: str, keep: KeepReasoning = "tool_calls"
+    messages: Sequence[BaseMessage],
+    model: str | KimiModelSpec,
+    keep: KeepReasoning = "tool_calls",
 ) -> list[dict[str, Any]]:
     """Convert a conversation and check its tool-call structure."""
-    sent = [to_request_message(m, model, keep) for m in messages]
-    check_tool_messages(sent, model)
+    spec = get_model_spec(model) if isinstance(model, str) else model
+    sent = [to_request_message(m, spec, keep) for m in messages]
+    check_tool_messages(sent, spec.model)
     return sent
 
 
@@ -215,9 +198,11 @@ def tool_turns_without_reasoning(sent: Sequence[dict[str, Any]]) -> bool:
 def with_system_instruction(
     sent: list[dict[str, Any]], instruction: str
 ) -> list[dict[str, Any]]:
-    """Add an instruction to the leading system message (or add one)."""
-    if sent and sent[0]["role"] == "system":
-        first = dict(sent[0])
-        first["content"] = f"{first['content']}\n\n{instruction}".lstrip()
-        return [first, *sent[1:]]
+    """Add an instruction to the leading system message (or add one); a
+    dynamic tools message takes no text, so one goes before it then."""
+    first = sent[0] if sent else {}
+    if first.get("role") == "system" and isinstance(first.get("content"), str):
+        merged = dict(first)
+        merged["content"] = f"{first['content']}\n\n{instruction}".lstrip()
+        return [merged, *sent[1:]]
     return [{"role": "system", "content": instruction}, *sent]

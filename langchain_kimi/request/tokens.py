@@ -42,9 +42,25 @@ def _content_text(content: Any) -> str:
             parts.append(block)
         elif isinstance(block, Mapping) and block.get("type") == "text":
             parts.append(str(block.get("text", "")))
+        elif isinstance(block, Mapping) and block.get("type") in _MEDIA:
+            continue  # counted apart (MEDIA_TOKENS): a base64 string is no text
         else:
             parts.append(json.dumps(block, ensure_ascii=False, default=str))
     return "".join(parts)
+
+
+#: Content blocks that are images or video, and a rough count for each (the
+#: service counts by pixels and frames, which are not known here).
+_MEDIA = frozenset({"image", "image_url", "video", "video_url"})
+MEDIA_TOKENS = 1_000
+
+
+def _media_blocks(content: Any) -> int:
+    if isinstance(content, str):
+        return 0
+    return sum(
+        1 for b in content or () if isinstance(b, Mapping) and b.get("type") in _MEDIA
+    )
 
 
 def estimate_messages(
@@ -54,6 +70,7 @@ def estimate_messages(
     total = sum(estimate_text(json.dumps(tool, ensure_ascii=False)) for tool in tools)
     for message in messages:
         text = _content_text(message.content)
+        total += MEDIA_TOKENS * _media_blocks(message.content)
         if message.name:
             text += message.name
         if isinstance(message, AIMessage) and message.tool_calls:

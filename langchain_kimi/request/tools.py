@@ -1,11 +1,12 @@
 """Tools in every LangChain form, and ``tool_choice``, to the request's form.
 
 Model Studio documents three ``tool_choice`` values: ``"auto"``, ``"none"``
-and the object that forces one named tool. The string ``"required"`` is not
-among them, and thinking models refuse a forced choice. So a LangChain choice
-that obliges the model to call a tool (``"any"``, ``"required"``, ``True``, a
-tool's name, the object) is sent as the object only where the model can be
-forced and exactly one tool is meant; otherwise as ``"auto"`` plus a system
+and the object that forces one named tool; kimi-k3's page adds
+``"required"``. Thinking calls refuse a forced named tool. So a LangChain
+choice that obliges the model to call a tool (``"any"``, ``"required"``,
+``True``, a tool's name, the object) is sent as ``"required"`` where the model
+documents it and any tool will do, as the object where a call without thinking
+is meant to call exactly one tool, and otherwise as ``"auto"`` plus a system
 instruction naming the tool(s) to call, with a warning saying so.
 """
 
@@ -15,7 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.messages import SystemMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from langchain_kimi.request.messages import TOOLS_KEY
 
 ToolChoice = dict[str, Any] | str | bool | None
 
@@ -28,6 +32,21 @@ def tool_definition(tool: Any) -> dict[str, Any]:
     definition = convert_to_openai_tool(tool)
     function = {k: v for k, v in definition["function"].items() if k != "strict"}
     return {"type": "function", "function": function}
+
+
+def tools_message(tools: Sequence[Any]) -> SystemMessage:
+    """A system message that loads ``tools`` mid-conversation (kimi-k3).
+
+    kimi-k3 takes "dynamically loaded tools": a system message carrying a
+    ``tools`` list and no content, anywhere in ``messages``; the tools are
+    visible from that point on. ``tools`` take any form ``bind_tools`` takes.
+    ChatKimi sends the message as ``{"role": "system", "tools": [...]}``; on
+    another model it raises ``ValueError`` before sending (the service
+    answers "tokenization failed").
+    """
+    return SystemMessage(
+        content="", additional_kwargs={TOOLS_KEY: [tool_definition(t) for t in tools]}
+    )
 
 
 def tool_names(tools: Sequence[Any]) -> list[str]:
@@ -145,22 +164,34 @@ def _unforced_warning(
 
 
 def plan_tool_choice(
-    choice: ToolChoice, tools: Sequence[Any], model: str, *, can_force: bool
+    choice: ToolChoice,
+    tools: Sequence[Any],
+    model: str,
+    *,
+    can_force: bool,
+    required: bool = False,
+    thinking: bool | None = None,
 ) -> ToolChoicePlan:
-    """What ``choice`` becomes for a model that can (or cannot) be forced.
+    """What ``choice`` becomes for a call that can (or cannot) be forced to a
+    named tool, to a model that does (or does not) take ``"required"``.
 
-    Only documented values are sent: ``"auto"``, ``"none"`` or the object
-    naming one tool, never the string ``"required"``.
+    Only documented values are sent: ``"auto"``, ``"none"``, the object
+    naming one tool, and ``"required"`` where the model documents it.
+    ``thinking`` (default: ``not can_force``) only words the warning.
     """
     names = required_tools(choice, tool_names(tools), model)
     if not names:
         if isinstance(choice, Mapping):
             return ToolChoicePlan(_from_object(choice, model))
         return ToolChoicePlan(choice if isinstance(choice, str) else None)
+    plain = _from_object(choice, model) if isinstance(choice, Mapping) else choice
+    if required and (plain is True or plain in _ANY):
+        return ToolChoicePlan("required")
     if can_force and len(names) == 1:
         return ToolChoicePlan(forced(names[0]))
+    thinks = not can_force if thinking is None else thinking
     return ToolChoicePlan(
         "auto",
         instruction=tool_choice_instruction(names),
-        warning=_unforced_warning(model, choice, names, thinking=not can_force),
+        warning=_unforced_warning(model, choice, names, thinking=thinks),
     )

@@ -47,6 +47,9 @@ def usage_metadata(usage: Usage) -> UsageMetadata:
         metadata["output_token_details"] = {"reasoning": usage["reasoning_tokens"]}
     if "cached_tokens" in usage:
         metadata["input_token_details"] = {"cache_read": usage["cached_tokens"]}
+        if "cache_creation_tokens" in usage:
+            created = usage["cache_creation_tokens"]
+            metadata["input_token_details"]["cache_creation"] = created
     return metadata
 
 

@@ -15,11 +15,15 @@ With pytest, the ``kimi_simulator`` fixture (registered by this package's
 pytest plugin) gives a running simulator, reset for each test, and
 ``kimi_llm`` a ``ChatKimi`` pointed at it.
 
-The simulator enforces the published rules (``tool_choice`` values, no forced
-choice on the thinking model, one tool call per turn unless
-``parallel_tool_calls`` is true). Where the references disagree, ``Behaviour``
-switches the rule: ``KimiSimulator(behaviour=Behaviour(...))``, or
-``sim.behaviour = ...`` for one test. ``KimiSimulator(profile=path_or_dict)``
+The simulator serves the Kimi page's lineup (kimi-k3, kimi-k2.7-code,
+kimi-k2.6, kimi-k2.5, and the seed's retired two) on both endpoints, the
+native one at multimodal-generation for the four, and enforces the published
+rules (``tool_choice`` values, no forced choice on a thinking call, thinking
+only where the model or ``enable_thinking`` says, the inputs each model
+takes, one tool call per turn unless ``parallel_tool_calls`` is true).
+Where the references disagree, ``Behaviour`` switches the rule:
+``KimiSimulator(behaviour=Behaviour(...))``, or ``sim.behaviour = ...`` for
+one test. ``KimiSimulator(profile=path_or_dict)``
 takes them from a profile, e.g. one ``python -m langchain_kimi probe``
 recorded from the real service (``pytest --kimi-profile PATH`` for the
 fixture).

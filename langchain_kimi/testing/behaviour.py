@@ -28,10 +28,15 @@ Spelling = Literal["snake_case", "CamelCase"]
 Framing = Literal["json", "sse"]
 UnknownModel = Literal["not_found", "model_not_exist"]
 Endpoint = Literal["compatible", "native"]
+Retired = Literal["served", "not_found"]
+Unsupported = Literal["refused", "ignored"]
 
 PROFILE_SCHEMA = "langchain-kimi/simulator-profile"
 PROFILE_VERSION = 1
-PROFILE_KEYS = frozenset({"schema", "version", "source", "behaviour", "evidence"})
+#: ``models`` (optional): which models of the lineup the probed key reached.
+PROFILE_KEYS = frozenset(
+    {"schema", "version", "source", "behaviour", "evidence", "models"}
+)
 #: Where the two-valued switches are per endpoint: ``<stem>_compatible`` and
 #: ``<stem>_native``.
 ENDPOINTS: tuple[Endpoint, ...] = ("compatible", "native")
@@ -48,6 +53,8 @@ _VALUES: dict[str, tuple[str, ...]] = {
     "stream_error_framing_native": ("json", "sse"),
     "unknown_model_compatible": ("not_found", "model_not_exist"),
     "unknown_model_native": ("not_found", "model_not_exist"),
+    "retired_models": ("served", "not_found"),
+    "thinking_budget_unsupported": ("refused", "ignored"),
 }
 
 
@@ -56,10 +63,12 @@ class Behaviour:
     """How the simulated service behaves where the references disagree."""
 
     json_mode_on_thinking: bool = True
-    """kimi-k2-thinking takes ``response_format={"type": "json_object"}`` (the
-    Kimi page lists structured output for it). ``False`` follows the JSON-mode
-    page (no Kimi model listed; thinking models lack it): such a request gets
-    400 ``InvalidParameter`` naming ``response_format`` and JSON mode."""
+    """A thinking call to a model with structured output (kimi-k3,
+    kimi-k2-thinking) takes ``response_format={"type": "json_object"}`` (the
+    Kimi page lists structured output for them). ``False`` follows the
+    JSON-mode page (no Kimi model listed; thinking models lack it): such a
+    request gets 400 ``InvalidParameter`` naming ``response_format`` and JSON
+    mode."""
 
     require_reasoning_in_tool_turns: bool = False
     """Thinking models refuse an assistant tool-call turn sent back without its
@@ -83,7 +92,8 @@ class Behaviour:
     required_tool_choice: bool = False
     """The string ``"required"`` is a valid ``tool_choice`` (one partner spec
     says so for non-thinking models). The error-code page lists only
-    ``"none"`` and ``"auto"``, so by default it gets 400 on every model."""
+    ``"none"`` and ``"auto"``, so by default it gets 400 on every model but
+    kimi-k3, whose page documents it (thinking or not)."""
 
     stream_usage: UsagePlacement = "trailing"
     """Where a compatible-mode stream carries usage: a trailing chunk with
@@ -117,6 +127,19 @@ class Behaviour:
 
     unknown_model_native: UnknownModel = "not_found"
     """The same on the native endpoint."""
+
+    retired_models: Retired = "served"
+    """The seed's two models (kimi-k2-thinking, Moonshot-Kimi-K2-Instruct),
+    retired on 2026-07-09 per the Kimi page: ``"served"`` keeps answering them
+    (as where they still run); ``"not_found"`` refuses them as an unknown
+    model, in the form ``unknown_model_<endpoint>`` says (404
+    ``model_not_found`` or 400 "Model not exist.")."""
+
+    thinking_budget_unsupported: Unsupported = "refused"
+    """``thinking_budget`` sent to a model whose page publishes none (kimi-k3,
+    the seed's two): 400 ``InvalidParameter`` naming the parameter, or
+    ``"ignored"`` (accepted, no effect). The page only says kimi-k3 has no
+    budget, not what the service does with one."""
 
     @classmethod
     def switches(cls) -> dict[str, tuple[Any, ...]]:

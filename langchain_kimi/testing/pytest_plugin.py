@@ -63,7 +63,7 @@ def kimi_simulator(_kimi_simulator_session: KimiSimulator) -> Iterator[KimiSimul
 
 @pytest.fixture
 def kimi_llm(kimi_simulator: KimiSimulator) -> ChatKimi:
-    """A ``ChatKimi`` (kimi-k2-thinking, openai transport) on the simulator."""
+    """A ``ChatKimi`` (ChatKimi's default model, openai transport) on the simulator."""
     from langchain_kimi.chat_models.base import ChatKimi
 
     params: dict[str, Any] = {

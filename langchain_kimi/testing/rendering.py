@@ -21,21 +21,28 @@ def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def usage_counts(reply: Reply, input_tokens: int) -> dict[str, int]:
-    """Token counts for a reply: scripted, or estimated (``request.tokens``)."""
+def usage_counts(
+    reply: Reply, input_tokens: int, cache: tuple[int, int] = (0, 0)
+) -> dict[str, int]:
+    """Token counts for a reply: scripted, or estimated (``request.tokens``);
+    ``cache`` is ``(cached, created)`` input tokens unless the script sets
+    ``cached_tokens``."""
     if reply.usage is not None:
         counts = dict(reply.usage)
         counts.setdefault("input_tokens", input_tokens)
         counts.setdefault("output_tokens", 0)
-        return counts
-    reasoning = estimate_tokens(reply.reasoning_text() or "")
-    arguments = "".join(_arguments(call) for call in reply.tool_calls)
-    counts = {
-        "input_tokens": input_tokens,
-        "output_tokens": reasoning + estimate_tokens(reply.text() + arguments),
-    }
-    if reply.reasoning is not None:
-        counts["reasoning_tokens"] = reasoning
+    else:
+        reasoning = estimate_tokens(reply.reasoning_text() or "")
+        arguments = "".join(_arguments(call) for call in reply.tool_calls)
+        counts = {
+            "input_tokens": input_tokens,
+            "output_tokens": reasoning + estimate_tokens(reply.text() + arguments),
+        }
+        if reply.reasoning is not None:
+            counts["reasoning_tokens"] = reasoning
+    if "cached_tokens" not in counts and any(cache):
+        counts["cached_tokens"] = min(cache[0], counts["input_tokens"])
+        counts["cache_creation_tokens"] = cache[1]
     return counts
 
 
@@ -85,6 +92,12 @@ def _usage(counts: dict[str, int], input_key: str, output_key: str) -> dict[str,
         usage[f"{output_key}_details"] = {
             "reasoning_tokens": counts["reasoning_tokens"]
         }
+    if "cached_tokens" in counts:
+        details: dict[str, Any] = {"cached_tokens": counts["cached_tokens"]}
+        if counts.get("cache_creation_tokens"):
+            details["cache_creation_input_tokens"] = counts["cache_creation_tokens"]
+            details["cache_type"] = "ephemeral"
+        usage["prompt_tokens_details"] = details
     return usage
 
 
@@ -100,7 +113,11 @@ def native_usage(counts: dict[str, int]) -> dict[str, Any]:
 
 
 def openai_body(
-    reply: Reply, model: str, request_id: str, input_tokens: int
+    reply: Reply,
+    model: str,
+    request_id: str,
+    input_tokens: int,
+    cache: tuple[int, int] = (0, 0),
 ) -> dict[str, Any]:
     return {
         "id": f"chatcmpl-{request_id}",
@@ -116,7 +133,7 @@ def openai_body(
                 "logprobs": None,
             }
         ],
-        "usage": openai_usage(usage_counts(reply, input_tokens)),
+        "usage": openai_usage(usage_counts(reply, input_tokens, cache)),
     }
 
 
@@ -162,6 +179,7 @@ def openai_events(
     include_usage: bool,
     indexed: bool = True,
     usage_in: UsagePlacement = "trailing",
+    cache: tuple[int, int] = (0, 0),
 ) -> Iterator[str]:
     """SSE blocks of a compatible-mode stream; usage where ``usage_in`` says
     (the trailing chunk only when ``include_usage`` asks for it)."""
@@ -180,7 +198,7 @@ def openai_events(
     yield chunk({"role": "assistant", "content": ""})
     for delta in _deltas(reply, request_id, indexed=indexed):
         yield chunk(delta)
-    usage = openai_usage(usage_counts(reply, input_tokens))
+    usage = openai_usage(usage_counts(reply, input_tokens, cache))
     in_choice = usage_in in ("choice", "both")
     yield chunk(
         {}, reply.final_finish_reason(), **({"usage": usage} if in_choice else {})
@@ -203,17 +221,32 @@ def openai_error(
 # -- native ------------------------------------------------------------------
 
 
-def native_body(reply: Reply, request_id: str, input_tokens: int) -> dict[str, Any]:
+def _as_items(message: dict[str, Any]) -> dict[str, Any]:
+    """A multimodal-generation message: ``content`` as ``[{"text": ...}]``
+    (empty when there is no text)."""
+    text = message.get("content") or ""
+    return {**message, "content": [{"text": text}] if text else []}
+
+
+def native_body(
+    reply: Reply,
+    request_id: str,
+    input_tokens: int,
+    *,
+    multimodal: bool = False,
+    cache: tuple[int, int] = (0, 0),
+) -> dict[str, Any]:
+    message = _message(reply, request_id)
     return {
         "output": {
             "choices": [
                 {
                     "finish_reason": reply.final_finish_reason(),
-                    "message": _message(reply, request_id),
+                    "message": _as_items(message) if multimodal else message,
                 }
             ]
         },
-        "usage": native_usage(usage_counts(reply, input_tokens)),
+        "usage": native_usage(usage_counts(reply, input_tokens, cache)),
         "request_id": request_id,
     }
 
@@ -231,9 +264,13 @@ def native_events(
     *,
     incremental: bool,
     indexed: bool,
+    multimodal: bool = False,
+    cache: tuple[int, int] = (0, 0),
 ) -> Iterator[str]:
-    """SSE blocks of a native stream (incremental or cumulative)."""
-    final = usage_counts(reply, input_tokens)
+    """SSE blocks of a native stream (incremental or cumulative); on
+    multimodal-generation each message's ``content`` is a list of items."""
+    final = usage_counts(reply, input_tokens, cache)
+    shape = _as_items if multimodal else dict
     seen = {"content": "", "reasoning_content": ""}
     produced = 0
     number = 0
@@ -255,7 +292,9 @@ def native_events(
         counts = dict(final, output_tokens=min(produced, final["output_tokens"]))
         counts.pop("reasoning_tokens", None)
         body = {
-            "output": {"choices": [{"finish_reason": "null", "message": message}]},
+            "output": {
+                "choices": [{"finish_reason": "null", "message": shape(message)}]
+            },
             "usage": native_usage(counts),
             "request_id": request_id,
         }
@@ -266,7 +305,10 @@ def native_events(
     body = {
         "output": {
             "choices": [
-                {"finish_reason": reply.final_finish_reason(), "message": last_message}
+                {
+                    "finish_reason": reply.final_finish_reason(),
+                    "message": shape(last_message),
+                }
             ]
         },
         "usage": native_usage(final),

@@ -1,13 +1,13 @@
 """The simulator's deterministic default answers, good enough for demos.
 
-- The thinking model reasons before it answers.
-- Given tools and a fresh question, it calls a tool only when one fits: the
-  tool the ``tool_choice`` object names; else the best match for the question
-  (a tool sharing words with it, or named in it), or a tool a system message
-  names (an instruction to call it), else under ``"required"`` the first
-  tool. With ``parallel`` it calls every tool the
-  question names. Arguments come from the tool's schema and the question's
-  words. Nothing fits, or ``tool_choice="none"``: it answers in text.
+- A thinking call reasons before it answers.
+- Given tools (top-level, or loaded by a system message) and a fresh
+  question, it calls a tool only when one fits: the tool the ``tool_choice``
+  object names; else the best match for the question (a tool sharing words
+  with it, or named in it), or a tool a system message names (an instruction
+  to call it), else under ``"required"`` the first tool. With ``parallel`` it
+  calls every tool the question names. Arguments come from the tool's schema
+  and the question's words. Nothing fits, or ``tool_choice="none"``: it answers in text.
 - After tool results, it answers using them.
 - Under JSON mode, or when a system message asks for JSON, it returns JSON,
   matching a schema found in the prompt.
@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_kimi.testing.content import dynamic_tools, text_of
 from langchain_kimi.testing.replies import Reply, ToolCallSpec
 from langchain_kimi.testing.service import ServiceModel
 
@@ -37,7 +38,7 @@ def _words(text: str) -> set[str]:
 def _last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:
     for message in reversed(messages):
         if message.get("role") == "user":
-            return str(message.get("content") or "")
+            return text_of(message.get("content"))
     return ""
 
 
@@ -96,7 +97,7 @@ def _score(tool: Mapping[str, Any], asked: set[str]) -> int:
 
 def _system_text(messages: Sequence[Mapping[str, Any]]) -> str:
     return " ".join(
-        str(m.get("content") or "") for m in messages if m.get("role") == "system"
+        text_of(m.get("content")) for m in messages if m.get("role") == "system"
     )
 
 
@@ -133,7 +134,7 @@ def _choose_tools(
 def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     decoder = json.JSONDecoder()
     for message in messages:
-        text = str(message.get("content") or "")
+        text = text_of(message.get("content"))
         for match in re.finditer(r"\{", text):
             try:
                 candidate, _ = decoder.raw_decode(text, match.start())
@@ -163,7 +164,7 @@ def respond(
     """The default reply to a request the simulator accepted."""
     question = _last_user_text(messages)
     last = messages[-1] if messages else {}
-    tools = params.get("tools") or []
+    tools = [*(params.get("tools") or []), *dynamic_tools(messages)]
     if last.get("role") == "tool":
         results = []
         for message in reversed(messages):

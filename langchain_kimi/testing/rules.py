@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_kimi.testing.behaviour import Behaviour, UnknownModel
+from langchain_kimi.testing.behaviour import Behaviour, Retired, UnknownModel
+from langchain_kimi.testing.content import text_of
 from langchain_kimi.testing.service import TOOL_CHOICE_STRINGS, ServiceModel
 
 Refusal = tuple[int, str, str]
@@ -55,13 +56,28 @@ def check_auth(authorization: str | None, api_key: str) -> Refusal | None:
 MODEL_NOT_EXIST_MESSAGE = "Model not exist."
 
 
+#: Thinking-only models sent ``enable_thinking: false`` (quoted from the service).
+THINKING_RESTRICTED_MESSAGE = (
+    "The value of the enable_thinking parameter is restricted to True."
+)
+#: The native endpoint's answer to a model called on the other generation
+#: path (a multimodal model on text-generation; quoted in public threads).
+WRONG_PATH_MESSAGE = (
+    "url error, please check url\uff01 For details, see: "
+    "https://help.aliyun.com/zh/model-studio/error-code#error-url"
+)
+
+
 def check_model(
     model: Any,
     models: Mapping[str, ServiceModel],
     form: UnknownModel = "not_found",
+    retired: Retired = "served",
 ) -> Refusal | None:
-    """A model the service does not serve: 404, or 400 "Model not exist."."""
-    if isinstance(model, str) and model in models:
+    """A model the service does not serve (a retired one too, unless
+    ``retired`` is ``"served"``): 404, or 400 "Model not exist."."""
+    served = isinstance(model, str) and model in models
+    if served and (retired == "served" or not models[model].retired):
         return None
     if form == "model_not_exist":
         return _invalid(MODEL_NOT_EXIST_MESSAGE)
@@ -70,6 +86,38 @@ def check_model(
 
 def _invalid(message: str) -> Refusal:
     return (400, "InvalidParameter", message)
+
+
+def check_path(model: ServiceModel, multimodal_route: bool) -> Refusal | None:
+    """On the native endpoint: multimodal models only at multimodal-generation,
+    the others only at text-generation."""
+    return (
+        None if model.multimodal == multimodal_route else _invalid(WRONG_PATH_MESSAGE)
+    )
+
+
+def check_thinking(
+    model: ServiceModel, params: Mapping[str, Any], behaviour: Behaviour
+) -> Refusal | None:
+    """``enable_thinking``, ``thinking_budget``, ``preserve_thinking``."""
+    for name in ("enable_thinking", "preserve_thinking"):
+        value = params.get(name)
+        if value is not None and not isinstance(value, bool):
+            return _invalid(f"The parameter {name} must be a boolean.")
+    if model.thinking and params.get("enable_thinking") is False:
+        return _invalid(THINKING_RESTRICTED_MESSAGE)
+    budget = params.get("thinking_budget")
+    if budget is None:
+        return None
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
+        return _invalid("The parameter thinking_budget must be a positive integer.")
+    if not model.thinking_budget and behaviour.thinking_budget_unsupported == (
+        "refused"
+    ):
+        return _invalid(
+            f"The parameter thinking_budget is not supported by {model.name}."
+        )
+    return None
 
 
 def check_messages(messages: Any) -> Refusal | None:
@@ -120,7 +168,8 @@ def check_parameters(
     if messages and messages[-1].get("partial") and not model.partial_mode:
         return _invalid(f"The model {model.name} does not support partial mode.")
     return (
-        check_tool_choice(model, params.get("tool_choice"), behaviour)
+        check_thinking(model, params, behaviour)
+        or check_tool_choice(model, params.get("tool_choice"), behaviour)
         or check_reasoning(model, messages, behaviour)
         or check_response_format(
             model, params.get("response_format"), messages, behaviour
@@ -131,17 +180,19 @@ def check_parameters(
 def check_tool_choice(
     model: ServiceModel, choice: Any, behaviour: Behaviour = _PUBLISHED
 ) -> Refusal | None:
-    """Only "auto", "none" (and "required" if ``behaviour`` takes it) and the
-    object naming one function, on every model; with thinking on, nothing
-    that forces a tool (unless ``behaviour`` allows it)."""
+    """Only "auto", "none" (and "required" if ``behaviour`` takes it, or the
+    model documents it: kimi-k3, thinking or not) and the object naming one
+    function; with thinking on, nothing that forces a tool (unless
+    ``behaviour`` allows it)."""
     if choice is None:
         return None
-    strings = TOOL_CHOICE_STRINGS + (
-        ("required",) if behaviour.required_tool_choice else ()
-    )
+    required = behaviour.required_tool_choice or model.required_choice
+    strings = TOOL_CHOICE_STRINGS + (("required",) if required else ())
     if isinstance(choice, str) and choice not in strings:
         return _invalid(TOOL_CHOICE_STRING_MESSAGE)
-    forcing = isinstance(choice, dict) or choice == "required"
+    forcing = isinstance(choice, dict) or (
+        choice == "required" and not model.required_choice
+    )
     if forcing and model.thinking and not behaviour.forced_tool_choice_on_thinking:
         return _invalid(FORCED_IN_THINKING_MESSAGE)
     if isinstance(choice, dict):
@@ -184,7 +235,7 @@ def check_response_format(
     if model.thinking and not behaviour.json_mode_on_thinking:
         return _invalid(JSON_MODE_IN_THINKING_MESSAGE)
     if not any(
-        "json" in str(message.get("content") or "").lower() for message in messages
+        "json" in text_of(message.get("content")).lower() for message in messages
     ):
         return _invalid(JSON_WORD_MESSAGE)
     return None

@@ -1,4 +1,4 @@
-"""A loopback stand-in for Model Studio's text-generation service.
+"""A loopback stand-in for Model Studio's Kimi chat service.
 
 It speaks both protocols so the real ``openai`` and ``dashscope`` SDKs parse
 its answers unchanged, applies the service's own rules, records every request,
@@ -26,15 +26,24 @@ from aiohttp import web
 from langchain_kimi.request.tokens import estimate_text
 from langchain_kimi.testing import faults, rendering, rules
 from langchain_kimi.testing.behaviour import ENDPOINT_OF, Behaviour, Framing
+from langchain_kimi.testing.cache import PromptCache
+from langchain_kimi.testing.content import check_content
 from langchain_kimi.testing.error_codes import in_spelling
 from langchain_kimi.testing.recording import RecordedRequest, ReplyQueue
 from langchain_kimi.testing.replies import Fault, Reply, item_from_dict
 from langchain_kimi.testing.responder import respond
 from langchain_kimi.testing.server import LoopbackServer
-from langchain_kimi.testing.service import KIMI_MODELS, ServiceModel, unlisted_model
+from langchain_kimi.testing.service import (
+    KIMI_MODELS,
+    ServiceModel,
+    as_called,
+    unlisted_model,
+)
 
 COMPATIBLE_ROUTE = "/compatible-mode/v1/chat/completions"
 NATIVE_ROUTE = "/api/v1/services/aigc/text-generation/generation"
+#: Where the native endpoint serves the multimodal models (the whole lineup).
+MULTIMODAL_ROUTE = "/api/v1/services/aigc/multimodal-generation/generation"
 DEFAULT_API_KEY = "sk-kimi-simulator"
 CONTROL_ROUTE = "/simulator"
 
@@ -84,6 +93,7 @@ class KimiSimulator(LoopbackServer):
         for name in extra_models:
             self.models[name] = unlisted_model(name)
         self.requests: list[RecordedRequest] = []
+        self.cache = PromptCache()
         self._queue = ReplyQueue()
         self._released = threading.Event()
         self._default_connect_delay = connect_delay
@@ -136,11 +146,12 @@ class KimiSimulator(LoopbackServer):
         self._released.set()
 
     def reset(self) -> None:
-        """Forget requests, queued items and connection counts; restore the
-        constructor's responder, behaviour and connect delay."""
+        """Forget requests, queued items, cached prompts and connection counts;
+        restore the constructor's responder, behaviour and connect delay."""
         with self._queue.lock:
             self._queue.items.clear()
         self.requests.clear()
+        self.cache.clear()
         self.responder = self._default_responder
         self.behaviour = self._default_behaviour
         self.connect_delay = self._default_connect_delay
@@ -154,6 +165,7 @@ class KimiSimulator(LoopbackServer):
     def routes(self, app: web.Application) -> None:
         app.router.add_post(COMPATIBLE_ROUTE, self._compatible)
         app.router.add_post(NATIVE_ROUTE, self._native)
+        app.router.add_post(MULTIMODAL_ROUTE, self._native)
         app.router.add_post(CONTROL_ROUTE + "/queue", self._control_queue)
         app.router.add_post(CONTROL_ROUTE + "/reset", self._control_reset)
         app.router.add_get(CONTROL_ROUTE + "/requests", self._control_requests)
@@ -231,13 +243,26 @@ class KimiSimulator(LoopbackServer):
         refusal = (
             rules.check_auth(request.headers.get("Authorization"), self.api_key)
             or rules.check_model(
-                body.get("model"), self.models, behaviour.on("unknown_model", endpoint)
+                body.get("model"),
+                self.models,
+                behaviour.on("unknown_model", endpoint),
+                behaviour.retired_models,
             )
             or rules.check_messages(record.messages)
         )
+        multimodal = request.path == MULTIMODAL_ROUTE
         if refusal is None:
-            model = self.models[body["model"]]
-            refusal = rules.check_parameters(model, params, record.messages, behaviour)
+            model = as_called(self.models[body["model"]], params)
+            refusal = (
+                (rules.check_path(model, multimodal) if native else None)
+                or check_content(
+                    model,
+                    record.messages,
+                    native=native,
+                    multimodal_route=multimodal,
+                )
+                or rules.check_parameters(model, params, record.messages, behaviour)
+            )
         spelling = behaviour.on("error_codes", endpoint)
         if refusal is not None:
             status, code, message = refusal
@@ -279,12 +304,15 @@ class KimiSimulator(LoopbackServer):
         await faults.wait(request, reply.delay)
         input_tokens = estimate_text(json.dumps(record.messages))
         name = body["model"]
+        cache = self.cache.account(name, record.messages)
         indexed = behaviour.tool_call_index_in_stream
         if not stream:
             payload = (
-                rendering.native_body(reply, request_id, input_tokens)
+                rendering.native_body(
+                    reply, request_id, input_tokens, multimodal=multimodal, cache=cache
+                )
                 if native
-                else rendering.openai_body(reply, name, request_id, input_tokens)
+                else rendering.openai_body(reply, name, request_id, input_tokens, cache)
             )
             if fault is not None and fault.kind == "stall":
                 await faults.stall(request, None, fault, self._released)
@@ -301,6 +329,8 @@ class KimiSimulator(LoopbackServer):
                 input_tokens,
                 incremental=bool(params.get("incremental_output")),
                 indexed=indexed,
+                multimodal=multimodal,
+                cache=cache,
             )
             if native
             else rendering.openai_events(
@@ -313,6 +343,7 @@ class KimiSimulator(LoopbackServer):
                 ),
                 indexed=indexed,
                 usage_in=reply.usage_in or behaviour.stream_usage,
+                cache=cache,
             )
         )
         return await faults.write_stream(

@@ -21,7 +21,58 @@ DEFAULT_BASE_URLS = {
     "dashscope": DEFAULT_HOST + NATIVE_PATH,
 }
 
-__all__ = ["Transport", "endpoint_for", "make_transport"]
+#: Model Studio's regions serving Kimi, and the shared host of those that
+#: have one (the others are reached through a workspace's own host only).
+REGIONS = (
+    "cn-beijing",
+    "ap-southeast-1",
+    "ap-northeast-1",
+    "us-east-1",
+    "eu-central-1",
+)
+SHARED_HOSTS = {
+    "cn-beijing": DEFAULT_HOST,
+    "us-east-1": "https://dashscope-us.aliyuncs.com",
+    "ap-southeast-1": "https://dashscope-intl.aliyuncs.com",
+}
+DEFAULT_REGION = "cn-beijing"
+
+__all__ = [
+    "REGIONS",
+    "Transport",
+    "check_region",
+    "endpoint_for",
+    "make_transport",
+    "region_url",
+]
+
+
+def check_region(region: str) -> None:
+    """``ValueError`` listing the five for a region Model Studio does not have."""
+    if region not in REGIONS:
+        raise ValueError(
+            f"region={region!r} is not a Model Studio region; use one of "
+            f"{', '.join(REGIONS)} (or set DASHSCOPE_REGION)."
+        )
+
+
+def region_url(transport: str, region: str, workspace_id: str | None) -> str:
+    """The base URL of ``region`` (through ``workspace_id``'s host if given).
+
+    ``ValueError`` for a region Model Studio does not have, and for one with
+    no shared host when no workspace is given.
+    """
+    check_region(region)
+    path = NATIVE_PATH if transport == "dashscope" else COMPATIBLE_PATH
+    if workspace_id:
+        return f"https://{workspace_id}.{region}.maas.aliyuncs.com{path}"
+    if region not in SHARED_HOSTS:
+        raise ValueError(
+            f"region={region!r} is reached through a workspace's own host: set "
+            "workspace_id=... (or DASHSCOPE_WORKSPACE_ID) to the workspace's id "
+            "from the Model Studio console."
+        )
+    return SHARED_HOSTS[region] + path
 
 
 def endpoint_for(transport: str, base_url: str | None) -> str:

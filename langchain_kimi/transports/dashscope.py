@@ -55,30 +55,31 @@ _CONNECTION = (
 
 http.quiet_handled_failures()
 
-#: Where ``Generation`` sends: the ``aigc`` group's text-generation function.
-_GENERATION = {
-    "task_group": "aigc",
-    "task": "text-generation",
-    "function": "generation",
-}
+
+def _where(task: str) -> dict[str, str]:
+    """Where ``Generation`` (``text-generation``) or ``MultiModalConversation``
+    (``multimodal-generation``) sends: the ``aigc`` group's task."""
+    return {"task_group": "aigc", "task": task, "function": "generation"}
 
 
-def _generate(**arguments: Any) -> Any:
-    """``Generation.call`` without its typed wrappers.
+def _generate(task: str, **arguments: Any) -> Any:
+    """``Generation.call`` / ``MultiModalConversation.call`` without their
+    typed wrappers.
 
-    ``Generation.call`` copies the messages, then wraps every reply and stream
-    event in a ``GenerationResponse``, about a third of the SDK's time per
-    event; its base ``call`` builds and sends the same request and yields the
-    same dict-like ``DashScopeAPIResponse`` objects the protocol module reads.
+    Both copy the messages (a deep copy: every base64 image twice in memory),
+    then wrap every reply and stream event in a typed response, about a third
+    of the SDK's time per event; their base ``call`` builds and sends the same
+    request and yields the same dict-like ``DashScopeAPIResponse`` objects the
+    protocol module reads.
     """
     base: Any = super(Generation, Generation)
-    return base.call(**_GENERATION, **arguments)
+    return base.call(**_where(task), **arguments)
 
 
-async def _agenerate(**arguments: Any) -> Any:
+async def _agenerate(task: str, **arguments: Any) -> Any:
     """``AioGeneration.call`` without its typed wrappers (see ``_generate``)."""
     base: Any = super(AioGeneration, AioGeneration)
-    return await base.call(**_GENERATION, **arguments)
+    return await base.call(**_where(task), **arguments)
 
 
 def is_callers(exc: BaseException, state: http.CallState) -> bool:
@@ -234,8 +235,8 @@ class _Stream:
 
 
 class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transport):
-    """The native endpoint through the SDK's text-generation call (sync and
-    async), over our pooled sessions."""
+    """The native endpoint through the SDK's text-generation or
+    multimodal-generation call (sync and async), over our pooled sessions."""
 
     def _new_client(self) -> requests.Session:
         return http.new_session()
@@ -259,7 +260,11 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
         failure: Exception | None = None
         try:
             with http.calling(state):
-                _generate(**self._arguments(request), session=self.client)
+                _generate(
+                    protocol.task(request),
+                    **self._arguments(request),
+                    session=self.client,
+                )
         except Exception as exc:
             failure = exc
         return _reply(state, failure)
@@ -270,7 +275,9 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
         failure: Exception | None = None
         try:
             with http.calling(state), within(self._timeout):
-                await _agenerate(**self._arguments(request), session=session)
+                await _agenerate(
+                    protocol.task(request), **self._arguments(request), session=session
+                )
         except Exception as exc:
             failure = exc
         return _reply(state, failure)
@@ -280,7 +287,9 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
         call = _Stream(self._timeout)
         with call:
-            events: Any = _generate(**self._arguments(request), session=self.client)
+            events: Any = _generate(
+                protocol.task(request), **self._arguments(request), session=self.client
+            )
         with contextlib.closing(call), contextlib.closing(events):
             for event in call.each(events):
                 yield call.delta(event)
@@ -295,7 +304,9 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
             # stream's ``IdleClock`` bounds each wait instead.
             arguments["request_timeout"] = 0
         with call:
-            events: Any = await _agenerate(**arguments, session=session)
+            events: Any = await _agenerate(
+                protocol.task(request), **arguments, session=session
+            )
         with contextlib.closing(call):
             async with aclosing(events):
                 async for event in call.aeach(events):

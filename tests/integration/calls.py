@@ -29,6 +29,25 @@ def call(llm: ChatKimi, mode: str, input: Any = "hi", **kwargs: Any) -> BaseMess
     return _sum(asyncio.run(collect()))
 
 
+def reply(llm: Any, mode: str, input: Any = "hi", **kwargs: Any) -> BaseMessage:
+    """Like ``call``, but a stream's chunks are summed whole (reasoning and
+    ``additional_kwargs`` kept)."""
+    if mode in WHOLE:
+        return call(llm, mode, input, **kwargs)
+    if mode == "stream":
+        chunks = list(llm.stream(input, **kwargs))
+    else:
+
+        async def collect() -> list[AIMessageChunk]:
+            return [chunk async for chunk in llm.astream(input, **kwargs)]
+
+        chunks = asyncio.run(collect())
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    return total
+
+
 def _sum(chunks: list[AIMessageChunk]) -> AIMessage:
     total = chunks[0]
     for chunk in chunks[1:]:

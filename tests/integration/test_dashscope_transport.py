@@ -14,6 +14,7 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_kimi import ChatKimi
+from langchain_kimi.model_specs import K26_MODEL, THINKING_MODEL
 from langchain_kimi.testing import KimiSimulator, Reply
 from langchain_kimi.testing.recording import RecordedRequest
 
@@ -119,15 +120,27 @@ def _sent(request: RecordedRequest) -> tuple[str, dict[str, str], dict[str, obje
     return request.path, headers, request.body
 
 
+#: The SDK call each model's requests must equal: text-generation for the
+#: seed's text-only model, multimodal-generation for the lineup's.
+_SDK_CALLS = {
+    THINKING_MODEL: (dashscope.Generation, dashscope.AioGeneration),
+    K26_MODEL: (dashscope.MultiModalConversation, dashscope.AioMultiModalConversation),
+}
+
+
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
 @pytest.mark.parametrize("run", ["sync", "async"])
-def test_the_request_sent_is_the_one_generation_call_sends(
-    kimi_simulator: KimiSimulator, stream: bool, run: str
+@pytest.mark.parametrize("model", list(_SDK_CALLS))
+def test_the_request_sent_is_the_one_the_sdk_call_sends(
+    kimi_simulator: KimiSimulator, stream: bool, run: str, model: str
 ) -> None:
-    """The transport calls the SDK's base call with ``Generation``'s task (no
-    typed wrapper per event); an SDK whose ``Generation.call`` sends another
-    request for the same arguments fails here."""
+    """The transport calls the SDK's base call with ``Generation``'s task, or
+    ``MultiModalConversation``'s for the multimodal models (no typed wrapper
+    per event); an SDK whose call sends another request for the same
+    arguments fails here."""
+    sync_call, async_call = _SDK_CALLS[model]
     llm = ChatKimi(
+        model=model,
         api_key=kimi_simulator.api_key,
         base_url=kimi_simulator.native_base_url,
         transport="dashscope",
@@ -149,7 +162,7 @@ def test_the_request_sent_is_the_one_generation_call_sends(
         else:
             await transport.ainvoke(request)
         async with aiohttp.ClientSession() as session:
-            answer = await dashscope.AioGeneration.call(**given, session=session)
+            answer = await async_call.call(**given, session=session)
             if stream:
                 [_ async for _ in answer]
 
@@ -160,7 +173,7 @@ def test_the_request_sent_is_the_one_generation_call_sends(
             list(transport.stream(request))
         else:
             transport.invoke(request)
-        answer = dashscope.Generation.call(**given)
+        answer = sync_call.call(**given)
         if stream:
             list(answer)
     ours, reference = kimi_simulator.requests

@@ -42,14 +42,15 @@ def test_it_records_a_profile_and_prints_the_table(
     result = _run("--yes", "--output", str(output), env=_env(kimi_simulator))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.index("The probe sends 21 small requests") < out.index("behaviour")
+    assert out.index("The probe sends 35 small requests") < out.index("behaviour")
     assert "stream_usage                     choice" in out
     assert "differs" in out
     assert f"Profile written to {output}" in out
     assert f"pytest --kimi-profile {output}" in out
+    assert "kimi-k3" in out and "The seed's two models are still served: yes." in out
     profile = json.loads(output.read_text())
     assert Behaviour.from_dict(profile) == kimi_simulator.behaviour
-    assert len(kimi_simulator.requests) == 21
+    assert len(kimi_simulator.requests) == 35
 
 
 def test_the_default_output_is_kimi_profile_json(
@@ -67,7 +68,7 @@ def test_it_asks_first_and_sends_nothing_when_declined(
     output = tmp_path / "p.json"
     result = _run("--output", str(output), env=_env(kimi_simulator), stdin=reply)
     assert result.returncode == 2
-    assert "The probe sends 21 small requests" in result.stdout
+    assert "The probe sends 35 small requests" in result.stdout
     assert "Send them? [y/N]" in result.stdout
     assert "Nothing sent. Pass --yes" in result.stdout
     assert kimi_simulator.requests == []
@@ -80,7 +81,7 @@ def test_it_goes_ahead_when_confirmed(
     output = tmp_path / "p.json"
     result = _run("--output", str(output), env=_env(kimi_simulator), stdin="y\n")
     assert result.returncode == 0, result.stderr
-    assert output.exists() and len(kimi_simulator.requests) == 21
+    assert output.exists() and len(kimi_simulator.requests) == 35
 
 
 def test_the_key_is_never_printed_or_written(

@@ -26,7 +26,7 @@ def _probe(simulator: KimiSimulator, behaviour: Behaviour) -> dict[str, Any]:
 
 
 def test_every_switch_and_value_is_covered() -> None:
-    assert len(SETTINGS) == sum(len(v) for v in Behaviour.switches().values()) == 27
+    assert len(SETTINGS) == sum(len(v) for v in Behaviour.switches().values()) == 31
     assert {name for name, _ in SETTINGS} == set(Behaviour().to_dict())
 
 
@@ -62,7 +62,7 @@ def test_the_probe_sends_its_fixed_requests_and_no_more(
 ) -> None:
     _probe(kimi_simulator, Behaviour())
     planned = cases()
-    assert len(kimi_simulator.requests) == len(planned) == 21
+    assert len(kimi_simulator.requests) == len(planned) == 35
     sent = [(r.protocol, r.model) for r in kimi_simulator.requests]
     assert sent == [
         ("openai" if c.endpoint == "compatible" else "dashscope", c.model)
@@ -109,3 +109,31 @@ def test_a_simulator_started_from_the_probed_profile_behaves_the_same(
     with KimiSimulator(profile=seen) as replay:
         again = probe_service(api_key=replay.api_key, base_url=replay.openai_base_url)
     assert again["behaviour"] == seen["behaviour"]
+
+
+def test_the_probe_records_which_models_the_key_reaches(
+    kimi_simulator: KimiSimulator,
+) -> None:
+    reached = _probe(kimi_simulator, Behaviour())["models"]
+    assert reached["reachable"] == [
+        "kimi-k3",
+        "kimi-k2.7-code",
+        "kimi-k2.6",
+        "kimi-k2.5",
+    ]
+    assert reached["seed_served"] is True
+
+
+@pytest.mark.parametrize("form", ["not_found", "model_not_exist"])
+def test_the_probe_sees_the_seed_models_retired(
+    kimi_simulator: KimiSimulator, form: str
+) -> None:
+    behaviour = Behaviour(
+        retired_models="not_found",
+        unknown_model_compatible=form,  # type: ignore[arg-type]
+        unknown_model_native=form,  # type: ignore[arg-type]
+    )
+    made = _probe(kimi_simulator, behaviour)
+    assert made["behaviour"] == behaviour.to_dict()
+    assert made["models"]["seed_served"] is False
+    assert len(made["models"]["reachable"]) == 4

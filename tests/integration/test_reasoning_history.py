@@ -44,10 +44,11 @@ def test_a_tool_turn_without_reasoning_warns_once_per_model(
 def test_no_warning_when_reasoning_travels_or_the_model_does_not_think(
     make_llm: Callable[..., ChatKimi],
 ) -> None:
+    thinking, instruct = make_llm(), make_llm(model=INSTRUCT_MODEL)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        make_llm().invoke(history("Look it up."))
-        make_llm(model=INSTRUCT_MODEL).invoke(history(None))
+        thinking.invoke(history("Look it up."))
+        instruct.invoke(history(None))
 
 
 @pytest.mark.parametrize("required", [False, True])

@@ -1,29 +1,41 @@
 """langchain-tests' standard integration suite, offline, against the simulator.
 
-Both models over both transports: an autouse fixture takes the parametrized
+The seed's two models, kimi-k3, and kimi-k2.6 with and without thinking,
+over both transports: an autouse fixture takes the parametrized
 ``transport`` fixture, so every standard test runs once per SDK. The
-simulator enforces the published rules (no forced ``tool_choice`` on the
-thinking model, no ``"required"``, one tool call per turn), so the suite
+simulator enforces the published rules (no forced named tool in a thinking
+call, ``"required"`` on kimi-k3 only, one tool call per turn), so the suite
 also checks that ChatKimi never sends what the service refuses. Skipped are
-only what Kimi lacks (image, audio, PDF and Anthropic-style inputs, whose
-default flags are False; JSON mode on Instruct) and the VCR benchmark, which
-needs recorded cassettes of a real model.
+only what Kimi lacks (audio, PDF and Anthropic-style inputs, images in tool
+messages, images on the seed's text-only models; JSON mode where the table
+has none) and the VCR benchmark, which needs recorded cassettes of a real
+model. The lineup's image tests download their image with ``httpx.get``,
+which is served from memory here (no network).
 
-The thinking model runs a second time with every disputed behaviour flipped
+The seed's thinking model runs again with every disputed behaviour flipped
 (JSON mode refused, reasoning required in tool turns, stream pieces without
 ``index``): ChatKimi must pass either way.
 """
 
+import base64
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.tools import BaseTool
 from langchain_tests.integration_tests import ChatModelIntegrationTests
+from langchain_tests.integration_tests import chat_models as standard_suite
 
 from langchain_kimi import BadRequestError, ChatKimi
-from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import (
+    INSTRUCT_MODEL,
+    K3_MODEL,
+    K26_MODEL,
+    THINKING_MODEL,
+)
 from langchain_kimi.testing import Behaviour, KimiSimulator
 
 #: The standard suite forces tool choices, strips reasoning from tool-call turns
@@ -39,6 +51,7 @@ pytestmark = [
 
 class _OnSimulator(ChatModelIntegrationTests):
     model_id = THINKING_MODEL
+    extra_params: dict[str, Any] = {}  # noqa: RUF012 (read only)
 
     @pytest.fixture(autouse=True)
     def _on_simulator(self, kimi_simulator: KimiSimulator, transport: str) -> None:
@@ -49,6 +62,7 @@ class _OnSimulator(ChatModelIntegrationTests):
             "base_url": kimi_simulator.base_url_for(transport),
             "transport": transport,
             "max_retries": 0,
+            **self.extra_params,
         }
 
     @property
@@ -157,3 +171,89 @@ class TestThinkingWhereReasoningIsRequired(TestThinkingOnSimulator):
         self, model: BaseChatModel, my_adder_tool: BaseTool
     ) -> None:
         super().test_structured_few_shot_examples(model, my_adder_tool)
+
+
+#: A tiny PNG: the suite downloads its test image with ``httpx.get``, which
+#: has no network here, so the suite's own download is served from memory.
+_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGA"
+    "hKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+class _LineupOnSimulator(_OnSimulator):
+    """Today's models: image inputs (base64 and URL) where the profile says."""
+
+    @pytest.fixture(autouse=True)
+    def _image_download_offline(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def get(url: str, **_: Any) -> httpx.Response:
+            return httpx.Response(200, content=_PNG)
+
+        monkeypatch.setattr(standard_suite, "httpx", SimpleNamespace(get=get))
+
+    def _profile(self) -> dict[str, Any]:
+        llm = ChatKimi(model=self.model_id, api_key="k", **self.extra_params)
+        return dict(llm.profile or {})
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return bool(self._profile()["image_inputs"])
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return bool(self._profile()["image_url_inputs"])
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        llm = ChatKimi(**self.chat_model_params)
+        if not stream:
+            return llm.invoke("Is 1001 prime?")
+        full: Any = None
+        for chunk in llm.stream("Is 1001 prime?"):
+            full = chunk if full is None else full + chunk
+        return full  # type: ignore[no-any-return]
+
+
+class TestKimiK3OnSimulator(_LineupOnSimulator):
+    """kimi-k3: always thinking, JSON mode, "required" tool choice."""
+
+    model_id = K3_MODEL
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def structured_output_kwargs(self) -> dict[str, Any]:
+        return {"method": "json_mode"}
+
+    @property
+    def model_override_value(self) -> str:
+        return K26_MODEL
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[str, Any]:
+        return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}
+
+
+class TestKimiK26OnSimulator(_LineupOnSimulator):
+    """kimi-k2.6 as it comes: thinking off, function calling for structure."""
+
+    model_id = K26_MODEL
+
+    @property
+    def structured_output_kwargs(self) -> dict[str, Any]:
+        return {"method": "function_calling"}
+
+    @property
+    def model_override_value(self) -> str:
+        return K3_MODEL
+
+
+class TestKimiK26ThinkingOnSimulator(TestKimiK26OnSimulator):
+    """kimi-k2.6 with ``enable_thinking=True``: a thinking model in all but name."""
+
+    extra_params = {"enable_thinking": True}  # noqa: RUF012 (read only)
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[str, Any]:
+        return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}

@@ -19,7 +19,7 @@ class Person(BaseModel):
 
 def build() -> ChatKimi:
     return ChatKimi(
-        model="kimi-k2-thinking",
+        model="kimi-k3",
         api_key="sk-...",
         base_url="https://dashscope.aliyuncs.com/compatible-mode/v1",
         max_tokens=4096,
@@ -38,6 +38,9 @@ def other_forms() -> list[ChatKimi]:
         ChatKimi(model="Moonshot-Kimi-K2-Instruct", top_p=0.9, presence_penalty=0.5),
         ChatKimi(stop="END", seed=7, keep_reasoning="all", model_kwargs={"top_k": 5}),
         ChatKimi(extra_body={"enable_thinking": True}, default_headers={"X-A": "b"}),
+        ChatKimi(model="kimi-k2.6", enable_thinking=True, preserve_thinking=True),
+        ChatKimi(model="kimi-k2.5", thinking_budget=2048, keep_reasoning=None),
+        ChatKimi(region="eu-central-1", workspace_id="ws-1"),
         ChatKimi(streaming=True, stream_usage=False, search_options={"a": 1}),
         ChatKimi(tags=["docs"], metadata={"team": "a"}, output_version="v1"),
     ]

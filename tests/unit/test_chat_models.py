@@ -7,13 +7,13 @@ from langchain_core.messages import HumanMessage
 from pydantic import BaseModel
 
 from langchain_kimi import ChatKimi, MissingAPIKeyError
-from langchain_kimi.model_specs import INSTRUCT_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
 
 
 def test_defaults() -> None:
     with mock.patch.dict(os.environ, {"DASHSCOPE_API_KEY": "sk-env"}, clear=True):
         llm = ChatKimi()
-    assert llm.model_name == "kimi-k2-thinking"
+    assert llm.model_name == "kimi-k3"
     assert llm.api_key is not None and llm.api_key.get_secret_value() == "sk-env"
     assert llm.base_url == "https://dashscope.aliyuncs.com/compatible-mode/v1"
     assert llm.transport == "openai"
@@ -60,7 +60,7 @@ def test_ls_params() -> None:
     params = llm._get_ls_params()
     assert params == {
         "ls_provider": "dashscope",
-        "ls_model_name": "kimi-k2-thinking",
+        "ls_model_name": "kimi-k3",
         "ls_model_type": "chat",
         "ls_temperature": 0.7,
         "ls_max_tokens": 100,
@@ -69,7 +69,11 @@ def test_ls_params() -> None:
 
 
 def test_refusals_happen_before_any_request() -> None:
-    llm = ChatKimi(api_key="k", base_url="http://127.0.0.1:9/compatible-mode/v1")
+    llm = ChatKimi(
+        model=THINKING_MODEL,
+        api_key="k",
+        base_url="http://127.0.0.1:9/compatible-mode/v1",
+    )
     with pytest.raises(ValueError, match="top_p"):
         llm.invoke("hi", top_p=0.5)
     with pytest.raises(ValueError, match="web search"):
@@ -79,7 +83,11 @@ def test_refusals_happen_before_any_request() -> None:
 
 
 def test_long_input_warns() -> None:
-    llm = ChatKimi(api_key="k", base_url="http://127.0.0.1:9/compatible-mode/v1")
+    llm = ChatKimi(
+        model="kimi-k2.5",
+        api_key="k",
+        base_url="http://127.0.0.1:9/compatible-mode/v1",
+    )
     huge = "word " * 600_000
     with pytest.warns(UserWarning, match="above the model's max input"):
         llm._call([HumanMessage(huge)], None, False, {})

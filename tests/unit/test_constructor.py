@@ -13,10 +13,10 @@ from pydantic import SecretStr
 
 import langchain_kimi.chat_models.base
 from langchain_kimi import ChatKimi
-from langchain_kimi.model_specs import INSTRUCT_MODEL, THINKING_MODEL
+from langchain_kimi.model_specs import INSTRUCT_MODEL, K3_MODEL, THINKING_MODEL
 
 DOCUMENTED = {
-    "model": "Moonshot-Kimi-K2-Instruct",
+    "model": "kimi-k3",
     "api_key": "sk-doc",
     "base_url": "https://example.test/compatible-mode/v1",
     "max_tokens": 1024,
@@ -29,7 +29,7 @@ DOCUMENTED = {
 
 
 def _assert_documented_values(llm: ChatKimi) -> None:
-    assert llm.model_name == INSTRUCT_MODEL
+    assert llm.model_name == K3_MODEL
     assert isinstance(llm.api_key, SecretStr)
     assert llm.api_key.get_secret_value() == "sk-doc"
     assert llm.base_url == "https://example.test/compatible-mode/v1"
@@ -50,7 +50,7 @@ def test_older_spellings_still_work_at_runtime() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # none of them is "unknown"
         llm = ChatKimi(
-            model_name=INSTRUCT_MODEL,
+            model_name=K3_MODEL,
             dashscope_api_key="sk-doc",
             dashscope_base_url="https://example.test/compatible-mode/v1",
             max_completion_tokens=1024,
@@ -197,7 +197,7 @@ def test_an_unknown_name_that_looks_like_a_credential_is_refused(name: str) -> N
 
 
 def test_model_copy_takes_the_constructors_names_and_checks() -> None:
-    llm = ChatKimi(api_key="sk-1", temperature=0.5, max_retries=4)
+    llm = ChatKimi(model=THINKING_MODEL, api_key="sk-1", temperature=0.5, max_retries=4)
     copied = llm.model_copy(
         update={"model": INSTRUCT_MODEL, "api_key": "sk-2", "top_p": 0.5}
     )

@@ -5,11 +5,20 @@ import json
 
 import pytest
 
-from langchain_kimi.cli.probe import budget, budget_text, table
-from langchain_kimi.probe.cases import MAX_TOKENS, WRONG_KEY, Case, cases
+from langchain_kimi.cli.probe import budget, budget_text, models_table, table
+from langchain_kimi.probe.cases import (
+    ALWAYS_THINKING,
+    LINEUP,
+    MAX_TOKENS,
+    REACH,
+    SEED,
+    WRONG_KEY,
+    Case,
+    cases,
+)
 from langchain_kimi.probe.http import _events
 from langchain_kimi.probe.reading import Answer, failed_answer
-from langchain_kimi.probe.run import observe, profile, scrub
+from langchain_kimi.probe.run import models, observe, profile, scrub
 from langchain_kimi.testing import Behaviour
 
 PLANNED = cases()
@@ -20,12 +29,16 @@ PLANNED = cases()
 
 def test_the_plan_is_small_fixed_and_on_both_endpoints() -> None:
     names = [case.name for case in PLANNED]
-    assert len(names) == len(set(names)) == 21
+    assert len(names) == len(set(names)) == 35
     by_endpoint = {
         ep: [c for c in PLANNED if c.endpoint == ep] for ep in ("compatible", "native")
     }
-    assert len(by_endpoint["compatible"]) == 11 and len(by_endpoint["native"]) == 10
+    assert len(by_endpoint["compatible"]) == 18 and len(by_endpoint["native"]) == 17
     assert {c.model for c in PLANNED} == {
+        "kimi-k3",
+        "kimi-k2.7-code",
+        "kimi-k2.6",
+        "kimi-k2.5",
         "kimi-k2-thinking",
         "Moonshot-Kimi-K2-Instruct",
         "kimi-langchain-probe-no-such-model",
@@ -37,15 +50,32 @@ def test_the_plan_is_small_fixed_and_on_both_endpoints() -> None:
 
 
 def test_thinking_model_requests_are_streams_closed_after_one_event() -> None:
-    thinking = [c for c in PLANNED if c.model == "kimi-k2-thinking"]
-    assert len(thinking) == 6
+    thinking = [c for c in PLANNED if c.model in ALWAYS_THINKING]
+    assert len(thinking) == 14
     assert all(c.stream and c.first_event_only for c in thinking)
+
+
+def test_every_model_of_the_lineup_and_the_seed_is_asked_on_both_endpoints() -> None:
+    reached = {(c.model, c.endpoint) for c in PLANNED if c.name.startswith(REACH)}
+    assert reached == {
+        (model, ep) for model in (*LINEUP, *SEED) for ep in ("compatible", "native")
+    }
+
+
+def test_the_lineup_goes_native_to_multimodal_generation_with_list_content() -> None:
+    for case in PLANNED:
+        if case.endpoint != "native" or case.model not in (*LINEUP, *SEED):
+            continue
+        task = "multimodal" if case.model in LINEUP else "text"
+        assert case.path == f"/services/aigc/{task}-generation/generation"
+        user = case.body()["input"]["messages"][0]
+        assert isinstance(user["content"], list) is (case.model in LINEUP)
 
 
 def test_a_compatible_body() -> None:
     case = next(c for c in PLANNED if c.name == "usage_stream/compatible")
     assert case.body() == {
-        "model": "Moonshot-Kimi-K2-Instruct",
+        "model": "kimi-k2.6",
         "messages": [{"role": "user", "content": "Say OK."}],
         "stream_options": {"include_usage": True},
         "max_tokens": MAX_TOKENS,
@@ -59,7 +89,10 @@ def test_a_native_body_streams_incrementally_on_request() -> None:
     case = next(c for c in PLANNED if c.name == "forced_choice/native")
     body = case.body()
     assert set(body) == {"model", "input", "parameters"}
-    assert body["input"]["messages"][0]["role"] == "user"
+    assert body["input"]["messages"][0] == {
+        "role": "user",
+        "content": [{"text": "What is the weather in Beijing?"}],
+    }
     assert body["parameters"]["tool_choice"] == {
         "type": "function",
         "function": {"name": "get_weather"},
@@ -67,7 +100,7 @@ def test_a_native_body_streams_incrementally_on_request() -> None:
     assert body["parameters"]["result_format"] == "message"
     assert body["parameters"]["incremental_output"] is True
     assert case.headers() == {"X-DashScope-SSE": "enable"}
-    assert case.path == "/services/aigc/text-generation/generation"
+    assert case.path == "/services/aigc/multimodal-generation/generation"
 
 
 def test_the_tool_turn_case_has_no_reasoning() -> None:
@@ -136,6 +169,10 @@ def _answers(**overrides: Answer) -> dict[str, Answer]:
             answer = Answer(401, code, "Invalid API-key provided.", framing="json")
         elif stem == "unknown_model":
             answer = Answer(404, "model_not_found" if snake else "ModelNotFound", "no")
+        elif stem == "budget_without_budget":
+            answer = Answer(400, refusal.code, "thinking_budget is not supported")
+        elif stem.startswith(REACH):
+            answer = Answer(200, events=({"choices": [{"delta": {}}]},))
         else:
             answer = Answer(
                 200,
@@ -221,18 +258,17 @@ def test_the_key_is_scrubbed_wherever_the_service_echoes_it() -> None:
 # -- budget and report ----------------------------------------------------------------
 
 
-def test_the_budget_is_bounded_and_priced_from_the_features_table() -> None:
+def test_the_budget_is_bounded_and_priced_where_the_table_has_prices() -> None:
     spent = budget(PLANNED)
-    assert (spent.requests, spent.billed, spent.thinking_requests) == (21, 15, 6)
-    assert spent.output_tokens == 15 * MAX_TOKENS
-    assert 0 < spent.input_tokens < 5_000
-    expected = (spent.input_tokens * 0.574 + spent.output_tokens * 2.294) / 1e6
-    assert spent.cost_usd == pytest.approx(expected)
-    assert spent.max_reasoning_tokens == 32_768
-    assert spent.reasoning_cost_usd == pytest.approx(6 * 32_768 * 2.294 / 1e6)
+    assert (spent.requests, spent.billed, spent.thinking_requests) == (35, 29, 14)
+    assert spent.output_tokens == 29 * MAX_TOKENS
+    assert 0 < spent.input_tokens < 8_000
+    assert 0 < spent.cost_usd < 0.05
+    assert "kimi-k3" in spent.unpriced and "kimi-k2-thinking" not in spent.unpriced
     text = budget_text(spent)
-    assert "21 small requests" in text and f"at most {MAX_TOKENS} output tokens" in text
-    assert f"${spent.cost_usd:.4f}" in text and "$0.45" in text
+    assert "35 small requests" in text and f"at most {MAX_TOKENS} output tokens" in text
+    assert f"${spent.cost_usd:.4f}" in text
+    assert "publishes no price for kimi-k3" in text
 
 
 def test_the_table_marks_what_differs_and_what_is_unsettled() -> None:
@@ -251,13 +287,78 @@ def test_the_table_marks_what_differs_and_what_is_unsettled() -> None:
     assert len(lines) == 1 + 2 * len(Behaviour.switches())
 
 
-@pytest.mark.parametrize("case", PLANNED, ids=lambda c: c.name)
-def test_every_case_is_read_by_some_switch(case: Case) -> None:
-    made = profile(observe(PLANNED, _answers()), base_url=None, secret="sk-x")
-    used = {
+def _used_by_switches(made: dict) -> set[str]:
+    return {
         item["case"]
         for evidence in made["evidence"].values()
         for reading in evidence["readings"]
         for item in reading["cases"]
     }
-    assert case.name in used
+
+
+@pytest.mark.parametrize("case", PLANNED, ids=lambda c: c.name)
+def test_every_case_is_read_by_a_switch_or_the_models_table(case: Case) -> None:
+    answers = _answers()
+    made = profile(
+        observe(PLANNED, answers), base_url=None, secret="sk-x", reached=models(answers)
+    )
+    if case.name.startswith(REACH):
+        group = "lineup" if case.model in LINEUP else "seed"
+        assert made["models"][group][case.model][case.endpoint]["status"] == 200
+    else:
+        assert case.name in _used_by_switches(made)
+
+
+# -- which models the key reaches ---------------------------------------------------
+
+
+def _refused(model: str, *endpoints: str) -> dict[str, Answer]:
+    gone = Answer(400, "InvalidParameter", "Model not exist.")
+    return {f"{REACH}{model}__{ep}": gone for ep in endpoints}
+
+
+def test_reached_models_are_listed_and_the_seed_is_served() -> None:
+    reached = models(_answers())
+    assert reached["reachable"] == list(LINEUP)
+    assert reached["seed_served"] is True
+    assert reached["lineup"]["kimi-k3"]["native"] == {"reachable": True, "status": 200}
+
+
+def test_a_model_refused_on_both_endpoints_is_not_reachable() -> None:
+    reached = models(_answers(**_refused("kimi-k2.7-code", "compatible", "native")))
+    assert "kimi-k2.7-code" not in reached["reachable"]
+    row = reached["lineup"]["kimi-k2.7-code"]
+    assert row["reachable"] is False and row["compatible"]["not_served"] is True
+
+
+def test_retired_seed_models_read_as_not_found_and_not_served() -> None:
+    gone = {
+        **_refused("kimi-k2-thinking", "compatible", "native"),
+        **_refused("Moonshot-Kimi-K2-Instruct", "compatible", "native"),
+    }
+    answers = _answers(**gone)
+    assert _behaviour(answers)["retired_models"] == "not_found"
+    reached = models(answers)
+    assert reached["seed_served"] is False
+    lines = models_table({"models": reached})
+    assert lines[0].split() == ["model", "compatible", "native"]
+    assert any(
+        line.startswith("kimi-k2-thinking (retired 2026-07-09)")
+        and line.split()[-4:] == ["not", "served", "not", "served"]
+        for line in lines
+    )
+    assert lines[-1] == "The seed's two models are still served: no."
+
+
+def test_one_seed_model_refused_leaves_retirement_unsettled() -> None:
+    answers = _answers(**_refused("kimi-k2-thinking", "compatible", "native"))
+    made = profile(observe(PLANNED, answers), base_url=None, secret="sk-x")
+    assert made["evidence"]["retired_models"]["settled"] is False
+    assert models(answers)["seed_served"] is None
+
+
+def test_a_profile_without_models_prints_no_models_table() -> None:
+    assert (
+        models_table(profile(observe(PLANNED, _answers()), base_url=None, secret="x"))
+        == []
+    )

@@ -68,7 +68,7 @@ def test_forceable_choice_is_the_object_without_instruction_or_notice() -> None:
 
 
 def test_unknown_models_can_be_forced() -> None:
-    request = build("kimi-k3", tools=[WEATHER], tool_choice="get_weather")
+    request = build("kimi-k9-preview", tools=[WEATHER], tool_choice="get_weather")
     assert request.params["tool_choice"]["function"]["name"] == "get_weather"
 
 

@@ -27,7 +27,7 @@ def test_the_tool_choice_warning_is_at_the_bind_tools_call() -> None:
         ChatKimi(api_key="k").bind_tools([tool], tool_choice="f")
     warning = _only_warning(caught)
     assert warning.filename == __file__
-    assert "kimi-k2-thinking" in str(warning.message)
+    assert "kimi-k3" in str(warning.message)
 
 
 def test_structured_outputs_tool_choice_warning_is_at_the_users_call() -> None:
