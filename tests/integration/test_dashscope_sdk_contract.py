@@ -16,34 +16,44 @@ import socket
 import aiohttp
 import dashscope
 import pytest
-from dashscope import AioGeneration, Generation
+from dashscope import (
+    AioGeneration,
+    AioMultiModalConversation,
+    Generation,
+    MultiModalConversation,
+)
 
 from langchain_kimi.testing import KimiSimulator, Reply
 from langchain_kimi.transports import dashscope_sessions as http
-from langchain_kimi.transports.dashscope import _GENERATION
+from langchain_kimi.transports.dashscope import _where
 
 SDK = f"dashscope {dashscope.__version__}"
 
 
-def test_generation_call_is_its_base_call_with_the_text_generation_task() -> None:
-    """``_generate`` calls ``super(Generation, Generation).call`` with the task
-    that ``Generation.call`` itself passes (``_GENERATION``)."""
-    from dashscope.aigc import generation
+@pytest.mark.parametrize(
+    ("cls", "module"),
+    [
+        (Generation, "dashscope.aigc.generation"),
+        (AioGeneration, "dashscope.aigc.generation"),
+        (MultiModalConversation, "dashscope.aigc.multimodal_conversation"),
+        (AioMultiModalConversation, "dashscope.aigc.multimodal_conversation"),
+    ],
+)
+def test_each_call_is_its_base_call_with_its_task(cls: type, module: str) -> None:
+    """``_generate`` calls the base class's ``call`` with the task group, task
+    and function the SDK's own ``call`` passes (``_where``)."""
     from dashscope.common.utils import _get_task_group_and_task
 
-    task_group, function = _get_task_group_and_task(generation.__name__)
-    sdk_task = {"task_group": task_group, "task": Generation.task, "function": function}
-    assert sdk_task == _GENERATION, f"{SDK}: Generation.call now sends {sdk_task}"
-    for cls in (Generation, AioGeneration):
-        base = super(cls, cls).call  # type: ignore[misc]
-        parameters = inspect.signature(base).parameters
-        for name in ("model", "input", *_GENERATION):
-            assert name in parameters, (
-                f"{SDK}: {cls.__name__}'s base call lost {name!r}"
-            )
-        assert "task=Generation.task" in inspect.getsource(cls.call), (
-            f"{SDK}: {cls.__name__}.call no longer sends Generation's task"
-        )
+    task_group, function = _get_task_group_and_task(module)
+    function = getattr(cls, "function", function)  # MultiModalConversation's own
+    sdk = {"task_group": task_group, "task": cls.task, "function": function}  # type: ignore[attr-defined]
+    assert sdk == _where(cls.task), f"{SDK}: {cls.__name__}.call now sends {sdk}"  # type: ignore[attr-defined]
+    parameters = inspect.signature(super(cls, cls).call).parameters  # type: ignore[misc]
+    for name in ("model", "input", "task_group", "task", "function"):
+        assert name in parameters, f"{SDK}: {cls.__name__}'s base call lost {name!r}"
+    assert "super().call(" in inspect.getsource(cls.call), (
+        f"{SDK}: {cls.__name__}.call no longer goes through its base call"
+    )
 
 
 def test_the_sdk_reads_a_stream_through_the_response_our_session_returns(

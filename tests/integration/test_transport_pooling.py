@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from langchain_kimi import ChatKimi
-from langchain_kimi.chat_models.base import base as chat_models
+from langchain_kimi.chat_models import base as chat_models
 from langchain_kimi.testing import Fault, KimiSimulator, Reply
 from langchain_kimi.transports import make_transport
 from tests.integration.calls import MODES, STREAMS, call
