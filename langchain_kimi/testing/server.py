@@ -103,6 +103,11 @@ class LoopbackServer:
         """Root URL, e.g. ``http://127.0.0.1:54321``."""
         return f"http://{self._host}:{self._port}"
 
+    @property
+    def bound_address(self) -> tuple[str, int]:
+        """The host and port served on (the port known once started)."""
+        return self._host, self._port
+
     def routes(self, app: web.Application) -> None:
         """Add the server's routes to ``app``."""
         raise NotImplementedError
