@@ -9,8 +9,11 @@
   question names. Arguments come from the tool's schema and the question's
   words. Nothing fits, or ``tool_choice="none"``: it answers in text.
 - After tool results, it answers using them.
-- Under JSON mode, or when a system message asks for JSON, it returns JSON,
-  matching a schema found in the prompt.
+- Under JSON mode (any ``response_format``), or when a system message asks
+  for JSON, it returns a JSON object, after tool results too; when the
+  request carries a JSON Schema (``response_format``'s ``json_schema``, or in
+  the messages' text, as a model would read it) the object satisfies it
+  (``schema_instance``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_kimi.testing.replies import Reply, ToolCallSpec
+from langchain_kimi.testing.schema_instance import instance
 from langchain_kimi.testing.service import ServiceModel
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -34,10 +38,20 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text.replace("_", " "))} - _STOP
 
 
+def _text(message: Mapping[str, Any]) -> str:
+    """A message's text, whether its content is a string or a list of parts."""
+    content = message.get("content")
+    if isinstance(content, list):
+        return " ".join(
+            str(part.get("text") or "") for part in content if isinstance(part, dict)
+        )
+    return str(content or "")
+
+
 def _last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:
     for message in reversed(messages):
         if message.get("role") == "user":
-            return str(message.get("content") or "")
+            return _text(message)
     return ""
 
 
@@ -133,7 +147,7 @@ def _choose_tools(
 def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     decoder = json.JSONDecoder()
     for message in messages:
-        text = str(message.get("content") or "")
+        text = _text(message)
         for match in re.finditer(r"\{", text):
             try:
                 candidate, _ = decoder.raw_decode(text, match.start())
@@ -142,6 +156,44 @@ def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None
             if isinstance(candidate, dict) and "properties" in candidate:
                 return candidate
     return None
+
+
+def _request_schema(
+    params: Mapping[str, Any], messages: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """The JSON Schema a request carries: ``response_format``'s, else the
+    first one written in the messages."""
+    response_format = params.get("response_format")
+    if isinstance(response_format, Mapping):
+        inner = response_format.get("json_schema")
+        schema = inner.get("schema") if isinstance(inner, Mapping) else None
+        if isinstance(schema, dict):
+            return schema
+    return _find_schema(messages)
+
+
+def _json_reply(
+    model: ServiceModel,
+    messages: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    question: str,
+    plan: str,
+) -> Reply:
+    """A JSON object for JSON mode: an instance of the request's schema, else
+    ``{"answer": question}``."""
+    schema = _request_schema(params, messages)
+    numbers = [float(n) for n in _NUMBER.findall(question)]
+
+    def leaf(kind: str, name: str) -> Any:
+        if kind in ("integer", "number"):
+            return numbers.pop(0) if numbers else 1
+        return _entity(question)
+
+    obj = instance(schema, leaf) if schema else {"answer": question}
+    return Reply(
+        content=json.dumps(obj, ensure_ascii=False),
+        reasoning=_reasoning(model, question, f"{plan} The reply must be JSON."),
+    )
 
 
 def _reasoning(model: ServiceModel, question: str, plan: str) -> str | None:
@@ -164,6 +216,13 @@ def respond(
     question = _last_user_text(messages)
     last = messages[-1] if messages else {}
     tools = params.get("tools") or []
+    wants_json = bool(params.get("response_format")) or (
+        "json" in _system_text(messages).lower()
+    )
+    if last.get("role") == "tool" and wants_json:
+        return _json_reply(
+            model, messages, params, question, "The tools have answered."
+        )
     if last.get("role") == "tool":
         results = []
         for message in reversed(messages):
@@ -193,17 +252,8 @@ def respond(
                 tool_calls=calls,
                 reasoning=_reasoning(model, question, f"I should call {names}."),
             )
-    response_format = params.get("response_format") or {}
-    if (
-        response_format.get("type") == "json_object"
-        or "json" in _system_text(messages).lower()
-    ):
-        schema = _find_schema(messages)
-        obj = build_object(schema, question) if schema else {"answer": question}
-        return Reply(
-            content=json.dumps(obj, ensure_ascii=False),
-            reasoning=_reasoning(model, question, "The reply must be JSON."),
-        )
+    if wants_json:
+        return _json_reply(model, messages, params, question, "")
     if "who are you" in question.lower():
         answer = (
             "I am Kimi, an AI assistant developed by Moonshot AI. (This reply comes "
