@@ -7,7 +7,8 @@
     python -m langchain_kimi chat            # a multi-turn session (same options)
     python -m langchain_kimi probe [--output kimi-profile.json] [--yes]
 
-Exit codes: 0 done, 1 the service failed, 2 usage error or no API key.
+Exit codes: 0 done, 1 the service failed, 2 usage error, no API key, or (probe)
+a key the service rejected.
 """
 
 from __future__ import annotations

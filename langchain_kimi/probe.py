@@ -18,8 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx2
+
 from langchain_kimi._version import __version__
-from langchain_kimi.errors import APIConnectionError, KimiError
+from langchain_kimi.errors import APIConnectionError, AuthenticationError, KimiError
 from langchain_kimi.probe_cases import ENDPOINTS, WRONG_KEY, Case, Endpoint, cases
 from langchain_kimi.probe_reading import (
     Answer,
@@ -44,9 +46,28 @@ Send = Callable[[Case], Answer]
 Read = Callable[[Endpoint], tuple[list[str], Reading]]
 
 
+class KeyRejectedError(AuthenticationError):
+    """The service refused the user's own key (401 on a request sent with it):
+    every answer would be that refusal, so the probe stops there."""
+
+
 def run(send: Send, planned: Sequence[Case]) -> dict[str, Answer]:
-    """Each case's answer, by case name (``send`` does the I/O)."""
-    return {case.name: send(case) for case in planned}
+    """Each case's answer, by case name (``send`` does the I/O).
+
+    Raises ``KeyRejectedError`` at the first 401 to a request sent with the
+    user's key, before the rest go out.
+    """
+    answers: dict[str, Answer] = {}
+    for case in planned:
+        answer = answers[case.name] = send(case)
+        if answer.status == 401 and not case.wrong_key:
+            said = " ".join(str(p) for p in (answer.code, answer.message) if p)
+            raise KeyRejectedError(
+                f"The service rejected the API key: {said or 'HTTP 401'}",
+                status_code=401,
+                code=answer.code,
+            )
+    return answers
 
 
 def http_sender(client: RawClient, *, api_key: str, base_url: str | None) -> Send:
@@ -64,6 +85,8 @@ def http_sender(client: RawClient, *, api_key: str, base_url: str | None) -> Sen
             )
         except KimiError as error:
             return failed_answer(error.message)
+        except httpx2.HTTPError as error:  # e.g. a body under a false gzip header
+            return failed_answer(f"the answer could not be read ({error})")
         return read_answer(raw)
 
     return send
@@ -222,11 +245,19 @@ def probe_service(
 ) -> dict[str, Any]:
     """Send every case and read the answers into a profile.
 
-    Raises ``APIConnectionError`` when no request got an answer at all.
+    Raises ``APIConnectionError`` when no request got an answer at all, and
+    ``KeyRejectedError`` when the service refused the key.
     """
     planned = cases()
     with RawClient(timeout=timeout) as client:
-        answers = run(http_sender(client, api_key=api_key, base_url=base_url), planned)
+        try:
+            answers = run(
+                http_sender(client, api_key=api_key, base_url=base_url), planned
+            )
+        except KeyRejectedError as error:
+            raise KeyRejectedError(
+                scrub(error.message, api_key), status_code=401, code=error.code
+            ) from None
     if all(answer.status is None for answer in answers.values()):
         failure = next(iter(answers.values())).failure
         raise APIConnectionError(
