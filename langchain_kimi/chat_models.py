@@ -31,7 +31,7 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_kimi import call_site, calls, streaming, structured
-from langchain_kimi.checks import check_params, warn_if_clear_text
+from langchain_kimi.checks import check_base_url, check_params
 from langchain_kimi.errors import MissingAPIKeyError
 from langchain_kimi.extra_kwargs import (
     accepted_names,
@@ -368,7 +368,7 @@ class ChatKimi(BaseChatModel):
 
     @model_validator(mode="after")
     def _resolve_base_url(self) -> Self:
-        warn_if_clear_text(self.base_url)
+        check_base_url(self.base_url, self.model_name)
         self.base_url = endpoint_for(self.transport, self.base_url)
         return self
 

@@ -26,6 +26,7 @@ from langchain_kimi.errors import IncompleteStreamError
 from langchain_kimi.iterators import aclosing
 from langchain_kimi.models import KimiModelSpec
 from langchain_kimi.normalized import Delta, Result, ToolCall, ToolCallPiece, Usage
+from langchain_kimi.protocols.shapes import clean_json
 from langchain_kimi.tool_pieces import ToolCallAssembler
 
 MODEL_PROVIDER = "dashscope"
@@ -75,11 +76,19 @@ def response_metadata(
 
 
 def parse_tool_call(call: ToolCall) -> LCToolCall | InvalidToolCall:
-    """One whole tool call; arguments that are not a JSON object make it invalid."""
+    """One whole tool call; arguments that are not a JSON object, or a wrong
+    wire shape (``error``), make it invalid."""
     arguments = call["arguments"]
+    if "error" in call:
+        return invalid_tool_call(
+            name=call["name"] or None,
+            args=arguments,
+            id=call["id"],
+            error=call["error"],
+        )
     try:
-        args = json.loads(arguments) if arguments.strip() else {}
-    except json.JSONDecodeError as exc:
+        args = clean_json(json.loads(arguments)) if arguments.strip() else {}
+    except (ValueError, RecursionError) as exc:
         return invalid_tool_call(
             name=call["name"], args=arguments, id=call["id"], error=str(exc)
         )

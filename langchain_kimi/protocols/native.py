@@ -28,6 +28,8 @@ from langchain_kimi.protocols.common import (
 )
 from langchain_kimi.request import ChatRequest
 
+#: Where a base URL of this protocol ends (the service appends ``PATH``).
+BASE_PATH = "/api/v1"
 PATH = "/services/aigc/text-generation/generation"
 #: The dashscope SDK's code for a stream event whose data was not JSON.
 SDK_UNREADABLE = "Unknown"

@@ -61,6 +61,9 @@ class CallState:
     headers: Mapping[str, str] | None = None
     body: bytes | None = None
     response: Any = None
+    #: ``host:port`` and the path base_url lacks, for messages.
+    where: str = "the service"
+    expected_path: str | None = None
 
     @classmethod
     def start(cls, timeout: float | None, *, stream: bool) -> CallState:
