@@ -18,8 +18,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx2
-
 from langchain_kimi._version import __version__
 from langchain_kimi.errors import APIConnectionError, AuthenticationError, KimiError
 from langchain_kimi.probe_cases import ENDPOINTS, WRONG_KEY, Case, Endpoint, cases
@@ -38,7 +36,7 @@ from langchain_kimi.probe_reading import (
     usage_reading,
 )
 from langchain_kimi.testing.behaviour import Behaviour, make_profile
-from langchain_kimi.transports import endpoint_for
+from langchain_kimi.transports import endpoint_for, http_errors
 from langchain_kimi.transports.raw import RawClient
 
 Send = Callable[[Case], Answer]
@@ -74,6 +72,8 @@ def http_sender(client: RawClient, *, api_key: str, base_url: str | None) -> Sen
     """A ``Send`` over raw HTTP; ``base_url`` as ``DASHSCOPE_BASE_URL`` (either
     endpoint's form), or the service's default."""
 
+    unreadable = http_errors()
+
     def send(case: Case) -> Answer:
         try:
             raw = client.post(
@@ -85,7 +85,7 @@ def http_sender(client: RawClient, *, api_key: str, base_url: str | None) -> Sen
             )
         except KimiError as error:
             return failed_answer(error.message)
-        except httpx2.HTTPError as error:  # e.g. a body under a false gzip header
+        except unreadable as error:  # e.g. a body under a false gzip header
             return failed_answer(f"the answer could not be read ({error})")
         return read_answer(raw)
 

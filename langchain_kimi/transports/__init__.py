@@ -21,7 +21,7 @@ DEFAULT_BASE_URLS = {
     "dashscope": DEFAULT_HOST + NATIVE_PATH,
 }
 
-__all__ = ["Transport", "endpoint_for", "make_transport"]
+__all__ = ["Transport", "endpoint_for", "http_errors", "make_transport"]
 
 
 def endpoint_for(transport: str, base_url: str | None) -> str:
@@ -58,3 +58,12 @@ def make_transport(kind: str, **settings: Any) -> Transport:
 
         cls = OpenAITransport
     return cls(**settings)
+
+
+def http_errors() -> tuple[type[Exception], ...]:
+    """What the HTTP client under ``raw`` raises that is not yet a KimiError
+    (e.g. a body under a false ``Content-Encoding``), for the probe to record
+    as the case's failure; imported only when asked, as the SDKs are."""
+    import httpx2
+
+    return (httpx2.HTTPError,)
