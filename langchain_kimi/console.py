@@ -170,8 +170,8 @@ class Renderer:
         replaced = self.console.replaced - self._replaced_before
         if replaced:
             self.console.line(
-                f"(the reply held {replaced} character(s) that are not valid "
-                "text, such as a lone surrogate; shown replaced)",
+                f"({replaced} character(s) of the reply cannot be shown in this "
+                "output's encoding, or are not valid text; shown replaced)",
                 "yellow",
             )
             self._replaced_before = self.console.replaced

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 from unittest import mock
 
-from langchain_core.messages import AIMessageChunk, ToolMessage
+from langchain_core.messages import AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_kimi.chat_models import API_KEY_ENV, BASE_URL_ENV, ChatKimi
@@ -83,7 +83,7 @@ def run_demo(
         console.start_spinner("kimi-k2-thinking is thinking")
         turn: AIMessageChunk | None = None
         events = agent.stream(
-            {"messages": [("user", question)]}, stream_mode="messages"
+            {"messages": [HumanMessage(question)]}, stream_mode="messages"
         )
         for message, _ in cast("Iterator[tuple[Any, Any]]", events):
             if isinstance(message, AIMessageChunk):

@@ -8,9 +8,7 @@ that reads one that is not there, fails type checking.
 
 from __future__ import annotations
 
-from typing import TypedDict
-
-from typing_extensions import NotRequired
+from typing import NotRequired, TypedDict
 
 
 class Usage(TypedDict):

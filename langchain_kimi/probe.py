@@ -219,9 +219,7 @@ def profile(
     source = {
         "by": "python -m langchain_kimi probe",
         "base_url": _without_userinfo(endpoint_for("openai", base_url)),
-        "at": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "langchain_kimi": __version__,
     }
     made = make_profile(Behaviour.from_dict(values), evidence, source)

@@ -111,9 +111,9 @@ def split_tool_calls(
     for call in raw:
         parsed = parse_tool_call(call)
         if parsed["type"] == "invalid_tool_call":
-            invalid.append(cast("InvalidToolCall", parsed))
+            invalid.append(parsed)
         else:
-            calls.append(cast("LCToolCall", parsed))
+            calls.append(parsed)
     return calls, invalid
 
 

@@ -14,9 +14,9 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Self
 
 from aiohttp import web
-from typing_extensions import Self
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

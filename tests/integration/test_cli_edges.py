@@ -56,7 +56,6 @@ def test_a_reply_with_a_lone_surrogate_is_shown_replaced_and_the_session_goes_on
     assert cli.main(["chat"]) == 0
     text = _out(capsys)
     assert "a\ufffdb" in text
-    assert "not valid text" in text
     assert "second answer" in text
     assert "total (2 turns)" in text
 
@@ -67,6 +66,19 @@ def test_a_one_shot_reply_with_a_lone_surrogate_is_shown_replaced(
     on_simulator.queue(Reply(content="a\ud800b"))
     assert cli.main(["chat", "Hi"]) == 0
     assert "a\ufffdb" in _out(capsys)
+
+
+def test_a_reply_the_output_encoding_cannot_show_is_replaced_with_a_note(
+    on_simulator: KimiSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="latin-1", write_through=True)
+    monkeypatch.setattr(sys, "stdout", stdout)  # e.g. a latin-1 terminal
+    on_simulator.queue(Reply(content="Beijing 北京"))
+    assert cli.main(["chat", "Hi"]) == 0
+    text = raw.getvalue().decode("latin-1")
+    assert "Beijing ??" in text
+    assert "2 character(s) of the reply cannot be shown" in text
 
 
 def test_a_question_argument_that_is_not_utf8_exits_2(

@@ -1,6 +1,6 @@
 """The simulator's JSON replies satisfy the schema asked for (checked by pydantic)."""
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 import pytest
@@ -13,7 +13,7 @@ from langchain_kimi.testing.service import KIMI_MODELS
 THINKING = "kimi-k2-thinking"
 
 
-class Sky(str, Enum):
+class Sky(StrEnum):
     SUNNY = "sunny"
     RAIN = "rain"
 
