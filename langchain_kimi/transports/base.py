@@ -107,7 +107,10 @@ def failure_reason(exc: BaseException) -> str:
             continue
         seen.add(id(current))
         if isinstance(current, OSError) and current.strerror:
-            return str(current.strerror)
+            number = current.errno
+            if isinstance(number, int) and number > 0:  # asyncio words it oddly
+                return os.strerror(number)
+            return str(current.strerror)  # e.g. a resolver's (negative) code
         linked = [
             current.__cause__,
             current.__context__,
