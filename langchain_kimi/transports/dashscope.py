@@ -39,6 +39,7 @@ from langchain_kimi.protocols.common import status_error, unexpected_body
 from langchain_kimi.request import ChatRequest
 from langchain_kimi.transports import dashscope_http as http
 from langchain_kimi.transports.base import Pooled, Transport, failure_reason, within
+from langchain_kimi.transports.dashscope_aio import new_aio_session
 from langchain_kimi.transports.idle import IdleClock
 
 _TIMEOUTS = (requests.exceptions.Timeout, asyncio.TimeoutError, TimeoutError)
@@ -275,7 +276,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
         return http.new_session()
 
     def _new_aclient(self) -> aiohttp.ClientSession:
-        return http.new_aio_session()
+        return new_aio_session()
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         arguments = protocol.call_arguments(request)

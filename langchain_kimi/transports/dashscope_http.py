@@ -36,7 +36,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-import aiohttp
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -44,7 +43,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
-from langchain_kimi.protocols.sse import LineSplitter, is_event_stream
+from langchain_kimi.protocols.sse import LineSplitter
 from langchain_kimi.transports.watchdog import WATCHDOG
 
 #: aiohttp's longest line is twice this; SSE lines up to 8 MiB are read.
@@ -213,15 +212,20 @@ class _Response(requests.Response):
     def _lines(self) -> Iterator[bytes]:
         splitter = LineSplitter()
         state = self._kimi_state
-        if state is None or state.idle is None:
-            for chunk in self.iter_content():
-                yield from splitter.feed(chunk)
-            return
-        for chunk in self.iter_content():  # each event pushes the idle deadline
+        idle = state is not None and state.idle is not None
+        for chunk in self.iter_content():
             for line in splitter.feed(chunk):
                 if line.startswith(_DATA):
-                    state.event_arrived()
+                    if is_keep_alive(line):
+                        continue  # the SDK would read it as an event, and fail
+                    if idle:  # each event pushes the idle deadline
+                        state.event_arrived()  # type: ignore[union-attr]
                 yield line
+
+
+def is_keep_alive(line: bytes) -> bool:
+    """Whether a ``data:`` line carries nothing (a keep-alive, not an event)."""
+    return len(line) < 16 and not line[5:].strip()
 
 
 class _BoundedHeaders:
@@ -330,45 +334,6 @@ def new_session() -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
-
-
-# -- async: aiohttp ------------------------------------------------------------
-
-
-async def _one_send(
-    request: aiohttp.ClientRequest, handler: Any
-) -> aiohttp.ClientResponse:
-    try:
-        response: aiohttp.ClientResponse = await handler(request)
-    except aiohttp.ServerTimeoutError as exc:
-        raise AioNotResentTimeout(str(exc)) from exc
-    except aiohttp.ClientConnectionError as exc:
-        raise AioNotResentError(f"{type(exc).__name__}: {exc}") from exc
-    return response
-
-
-class KimiClientResponse(aiohttp.ClientResponse):
-    """Keeps the status, headers and (unless it is an event stream) the body."""
-
-    async def start(self, connection: Any) -> aiohttp.ClientResponse:
-        response = await super().start(connection)
-        state = CALL.get()
-        if state is not None:
-            state.status = self.status
-            state.headers = self.headers
-            state.response = self
-            if self.status >= 400 or not is_event_stream(self.content_type):
-                state.body = await self.read()
-        return response
-
-
-def new_aio_session() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(
-        read_bufsize=READ_BUFSIZE,
-        middlewares=(_one_send,),
-        response_class=KimiClientResponse,
-        trust_env=True,
-    )
 
 
 # -- the SDK's "Request failed" log --------------------------------------------

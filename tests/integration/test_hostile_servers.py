@@ -103,9 +103,9 @@ def _empty_data_heartbeats(request: Request, sock: socket.socket) -> bool:
         head(200, "text/event-stream", Transfer_Encoding="chunked")
         + _chunk(event_bytes(request, {"content": "Hel"}, None))
     )
-    for _ in range(LINES):
+    for n in range(LINES):
         pause(GAP)
-        sock.sendall(_chunk(b"data:\n\n" if not request.native else b":\n\n"))
+        sock.sendall(_chunk(b"data:\n\n" if n % 2 else b":\n\n"))
     return False
 
 
@@ -117,11 +117,30 @@ def _chunk(data: bytes) -> bytes:
 def test_heartbeats_do_not_keep_a_stalled_stream_alive(
     transport: str, mode: str
 ) -> None:
-    """Empty ``data:`` lines (compatible) and comments (native) are no events."""
+    """Empty ``data:`` lines and SSE comments are no events."""
     with raw_server(_empty_data_heartbeats) as server:
         error, took = timed_failure(server, transport, mode)
     assert isinstance(error, APITimeoutError)
     assert took < TIMEOUT + SLACK
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+def test_an_empty_data_line_is_skipped_as_a_keep_alive(
+    transport: str, mode: str
+) -> None:
+    def script(request: Request, sock: socket.socket) -> bool:
+        body = (
+            event_bytes(request, {"content": "Hel"}, "null")
+            + b"data:\n\n"
+            + event_bytes(request, {"content": "lo"}, "stop")
+            + (b"" if request.native else b"data: [DONE]\n\n")
+        )
+        sock.sendall(whole(200, body, "text/event-stream"))
+        return True
+
+    with raw_server(script) as server:
+        chunks = call(server, transport, mode, timeout=5)
+    assert "".join(str(chunk.content) for chunk in chunks) == "Hello"
 
 
 def _close_delimited_heartbeats(request: Request, sock: socket.socket) -> bool:
