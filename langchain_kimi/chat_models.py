@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -30,7 +31,7 @@ from pydantic import (
 )
 
 from langchain_kimi import call_site, calls, streaming, structured
-from langchain_kimi.checks import check_base_url, check_params
+from langchain_kimi.checks import RANGES, check_base_url, check_params
 from langchain_kimi.errors import MissingAPIKeyError
 from langchain_kimi.extra_kwargs import (
     accepted_names,
@@ -64,6 +65,8 @@ from langchain_kimi.tools import ToolChoice, plan_tool_choice, tool_definition
 from langchain_kimi.transports import (
     Transport,
     endpoint_for,
+    load,
+    loaded,
     make_transport,
 )
 
@@ -92,12 +95,14 @@ class ChatKimi(BaseChatModel):
     """Kimi chat models on Alibaba Cloud Model Studio (DashScope).
 
     Setup:
-        Install ``langchain-kimi`` and set ``DASHSCOPE_API_KEY`` to a key from
-        the China (Beijing) region, the only region serving Kimi.
+        Install ``langchain-kimi-modelstudio`` (the import name is
+        ``langchain_kimi``; PyPI's ``langchain-kimi`` is an unrelated project)
+        and set ``DASHSCOPE_API_KEY`` to a key from the China (Beijing)
+        region, the only region serving Kimi.
 
         .. code-block:: bash
 
-            pip install -U langchain-kimi
+            pip install -U langchain-kimi-modelstudio
             export DASHSCOPE_API_KEY="sk-..."
 
     Key init args — completion params:
@@ -354,10 +359,13 @@ class ChatKimi(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _unknown_arguments(cls, values: Any) -> Any:
-        """Unknown names go to ``model_kwargs`` (warned); near misses raise."""
+        """Unknown names go to ``model_kwargs`` (warned, unless the service
+        defines them, as ``n``: the checks judge those); near misses raise."""
         if not isinstance(values, dict):
             return values
-        return sort_out_unknown(values, accepted_names(cls), cls.__name__)
+        return sort_out_unknown(
+            values, accepted_names(cls), cls.__name__, known=frozenset(RANGES)
+        )
 
     @field_validator("model_name")
     @classmethod
@@ -486,6 +494,17 @@ class ChatKimi(BaseChatModel):
                     default_headers=self.default_headers,
                 )
         return self._transport
+
+    async def _aready(self) -> None:
+        """Import the transport's SDK and make the transport on worker
+        threads the first time: that takes about a second, which must not
+        stall the caller's event loop. (Without a key, the call itself
+        raises, as on the sync paths.)"""
+        if not loaded(self.transport):
+            await asyncio.to_thread(load, self.transport)
+        key = self.api_key.get_secret_value() if self.api_key is not None else ""
+        if self._transport is None and key:
+            await asyncio.to_thread(self._get_transport)
 
     # -- copies: never the live client -------------------------------------
 
@@ -630,6 +649,7 @@ class ChatKimi(BaseChatModel):
                     await run_manager.on_llm_new_token(**_token(chunk))
             return _chat_result(parser.ai_message())
         call = self._call(messages, stop, False, kw)
+        await self._aready()
         result = await calls.ainvoke(self._get_transport(), call)
         return _chat_result(to_ai_message(result, call.request.spec))
 
@@ -657,6 +677,7 @@ class ChatKimi(BaseChatModel):
         of reach of ``stacklevel``; ``call_site`` carries the caller's line.
         """
         with call_site.caller_recorded():
+            await self._aready()
             return await super().ainvoke(input, config, stop=stop, **kwargs)
 
     def _lean(self, kwargs: dict[str, Any], *, async_api: bool) -> bool:
@@ -683,6 +704,7 @@ class ChatKimi(BaseChatModel):
         self, input: Input, config: Config = None, *, stop: Stop = None, **kwargs: Any
     ) -> AsyncIterator[AIMessageChunk]:
         """Async ``stream``."""
+        await self._aready()
         if self._lean(kwargs, async_api=True):
             run = streaming.Run(self, input, config, stop, kwargs)
             chunks = streaming.astream(run, self._aopen_stream)

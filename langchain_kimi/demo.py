@@ -69,7 +69,8 @@ def run_demo(
         from langchain.agents import create_agent
     except ImportError:
         console.line(
-            "The demo needs LangChain's agents: pip install 'langchain-kimi[demo]'",
+            "The demo needs LangChain's agents: "
+            "pip install 'langchain-kimi-modelstudio[demo]'",
             "yellow",
         )
         return 2

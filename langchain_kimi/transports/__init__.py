@@ -9,6 +9,9 @@ load ``dashscope``.
 
 from __future__ import annotations
 
+import gc
+import importlib
+import sys
 from typing import Any
 
 from langchain_kimi.transports.base import Transport
@@ -21,7 +24,18 @@ DEFAULT_BASE_URLS = {
     "dashscope": DEFAULT_HOST + NATIVE_PATH,
 }
 
-__all__ = ["Transport", "endpoint_for", "http_errors", "make_transport"]
+__all__ = [
+    "Transport",
+    "endpoint_for",
+    "http_errors",
+    "load",
+    "loaded",
+    "make_transport",
+]
+_MODULES = {
+    "openai": "langchain_kimi.transports.openai",
+    "dashscope": "langchain_kimi.transports.dashscope",
+}
 
 
 def endpoint_for(transport: str, base_url: str | None) -> str:
@@ -39,6 +53,52 @@ def endpoint_for(transport: str, base_url: str | None) -> str:
     if transport == "openai" and url.endswith(NATIVE_PATH):
         return url[: -len(NATIVE_PATH)] + COMPATIBLE_PATH
     return url
+
+
+#: What a first call imports besides the SDK: langchain-core's tracers, and
+#: the async backends under the openai SDK. Missing ones are skipped.
+_FIRST_CALL = (
+    "langchain_core.tracers.langchain",
+    "langchain_core.tracers.stdout",
+    "langchain_core.tracers.run_collector",
+    "langchain_core.messages.block_translators.langchain_v0",
+    "langsmith.run_helpers",
+    "anyio._backends._asyncio",
+    "anyio.streams.memory",
+    "anyio.streams.stapled",
+    "tenacity.asyncio",
+)
+
+
+def load(kind: str) -> None:
+    """Import the transport ``kind`` names, its SDK and what a first call
+    imports (about a second in all), on a worker thread before the first
+    async call, so that it does not stall the event loop.
+
+    The import makes some 300,000 objects, enough to set off a full
+    collection of the cyclic garbage collector, which holds the GIL (and so
+    the loop) for 100 ms or more. So the collector is paused meanwhile, and
+    then the objects it would scan, nearly all long-lived modules and
+    classes, are moved out of its reach (``gc.freeze``).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        importlib.import_module(_MODULES.get(kind, _MODULES["openai"]))
+        for name in _FIRST_CALL:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                continue
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
+def loaded(kind: str) -> bool:
+    """Whether ``load(kind)`` has been done (or begun) in this process."""
+    return _MODULES.get(kind, _MODULES["openai"]) in sys.modules
 
 
 def make_transport(kind: str, **settings: Any) -> Transport:
