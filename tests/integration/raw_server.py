@@ -102,19 +102,33 @@ class _Server(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
 
 
+_SHARED: list[_Server] = []
+
+
+def _closing(request: Request, sock: socket.socket) -> bool:
+    return False  # between tests: answer nothing
+
+
 @contextlib.contextmanager
 def raw_server(script: Script) -> Iterator[_Server]:
-    """Serve ``script`` on a free loopback port for the ``with`` block."""
-    server = _Server(script)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
-    thread.start()
+    """Serve ``script`` on a loopback port for the ``with`` block.
+
+    One server (and port) serves every test in turn, so models built for it
+    can be reused; between blocks it closes each connection unanswered.
+    """
+    if not _SHARED:
+        server = _Server(_closing)
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        _SHARED.append(server)
+    server = _SHARED[0]
+    server.seen.clear()
+    server.script = script
     try:
         yield server
     finally:
-        server.shutdown()
-        server.server_close()
+        server.script = _closing
 
 
 def base_url(server: _Server, transport: str) -> str:

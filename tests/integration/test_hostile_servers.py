@@ -33,11 +33,11 @@ from tests.integration.raw_server import (
 )
 
 MODES = ["invoke", "ainvoke", "stream", "astream"]
-TIMEOUT = 0.4
+TIMEOUT = 0.25
 SLACK = 1.5
 #: Enough trickled lines to outlast the deadline several times over.
 LINES = 40
-GAP = 0.08
+GAP = 0.05
 
 
 @pytest.fixture(autouse=True, scope="module")

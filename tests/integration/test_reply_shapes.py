@@ -41,7 +41,8 @@ def _model(server: Any, transport: str, **kwargs: Any) -> ChatKimi:
 def reply(server: Any, transport: str, mode: str, prompt: Any = "hi") -> AIMessage:
     """The reply through ``mode``; streams are read by ChatKimi's strict
     whole-message parser (``streaming=True``), as ``invoke`` would."""
-    llm = _model(server, transport, streaming=mode in ("stream", "astream"))
+    streams = mode in ("stream", "astream")
+    llm = _model(server, transport, **({"streaming": True} if streams else {}))
     if mode in ("invoke", "stream"):
         return llm.invoke(prompt)
     return asyncio.run(llm.ainvoke(prompt))
