@@ -1,6 +1,8 @@
-"""``create_agent(model, tools, response_format=Schema)`` runs offline on the
-thinking model: after the tool results the simulator answers JSON mode with an
-object that satisfies the schema, so the agent's structured response validates."""
+"""``create_agent(model, tools, response_format=Schema)`` runs offline: on the
+thinking model (JSON mode) the simulator answers after the tool results with an
+object that satisfies the schema; on the Instruct model (a structured-output
+tool the agent asks for) it calls that tool once the other has answered. Either
+way the agent's structured response validates."""
 
 import json
 from typing import Literal
@@ -12,10 +14,11 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 
 from langchain_kimi.chat_models import ChatKimi
-from langchain_kimi.models import THINKING_MODEL
+from langchain_kimi.models import INSTRUCT_MODEL, THINKING_MODEL
 from langchain_kimi.testing import KimiSimulator
 
 TRANSPORTS = ["openai", "dashscope"]
+MODELS = [THINKING_MODEL, INSTRUCT_MODEL]
 
 
 class Place(BaseModel):
@@ -38,9 +41,9 @@ def get_weather(city: str) -> str:
     return f"Sunny, 24 C in {city}."
 
 
-def _agent(sim: KimiSimulator, transport: str) -> object:
+def _agent(sim: KimiSimulator, transport: str, model: str = THINKING_MODEL) -> object:
     llm = ChatKimi(
-        model=THINKING_MODEL,
+        model=model,
         api_key=sim.api_key,
         base_url=sim.base_url_for(transport),
         transport=transport,  # type: ignore[arg-type]
@@ -52,11 +55,14 @@ def _agent(sim: KimiSimulator, transport: str) -> object:
 QUESTION = {"messages": [("user", "What is the weather in Paris?")]}
 
 
+@pytest.mark.filterwarnings("ignore:.*cannot be forced:UserWarning")
+@pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_invoke_returns_a_structured_response_after_the_tool_ran(
-    kimi_simulator: KimiSimulator, transport: str
+    kimi_simulator: KimiSimulator, transport: str, model: str
 ) -> None:
-    result = _agent(kimi_simulator, transport).invoke(QUESTION)  # type: ignore[attr-defined]
+    agent = _agent(kimi_simulator, transport, model)
+    result = agent.invoke(QUESTION)  # type: ignore[attr-defined]
     report = result["structured_response"]
     assert isinstance(report, WeatherReport)
     assert any(m.type == "tool" for m in result["messages"])  # the tool did run
