@@ -142,3 +142,19 @@ def test_a_queue_body_that_is_not_a_json_object_is_a_400(
 ) -> None:
     answer = _send(kimi_simulator, "POST", "/simulator/queue", body="[1, 2]")
     assert answer.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "route"),
+    [
+        ("POST", "/simulator/queue"),
+        ("POST", "/simulator/reset"),
+        ("GET", "/simulator/requests"),
+        ("GET", "/simulator/connections"),
+    ],
+)
+def test_every_control_route_needs_the_key(
+    kimi_simulator: KimiSimulator, method: str, route: str
+) -> None:
+    answer = _send(kimi_simulator, method, route, key=None, body="{}")
+    assert answer.status_code == 401
