@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from langchain_kimi.testing import Fault, KimiSimulator
 
 
@@ -29,11 +31,22 @@ def _probe(
     )
 
 
+@pytest.fixture(scope="module")
+def rejected(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path, int]:
+    """One probe run with a key the service refuses: its result, the output
+    path it was given, and how many requests reached the service."""
+    output = tmp_path_factory.mktemp("probe") / "kimi-profile.json"
+    with KimiSimulator() as simulator:
+        result = _probe(simulator, output, "sk-from-another-region")
+        return result, output, len(simulator.requests)
+
+
 def test_a_rejected_key_exits_2_says_keys_are_per_region_and_writes_nothing(
-    kimi_simulator: KimiSimulator, tmp_path: Path
+    rejected: tuple[subprocess.CompletedProcess[str], Path, int],
 ) -> None:
-    output = tmp_path / "kimi-profile.json"
-    result = _probe(kimi_simulator, output, "sk-from-another-region")
+    result, output, _ = rejected
     assert result.returncode == 2, result.stdout
     assert "rejected the API key" in result.stdout
     assert "keys are per region" in result.stdout
@@ -44,10 +57,9 @@ def test_a_rejected_key_exits_2_says_keys_are_per_region_and_writes_nothing(
 
 
 def test_a_rejected_key_stops_the_probe_at_the_first_refusal(
-    kimi_simulator: KimiSimulator, tmp_path: Path
+    rejected: tuple[subprocess.CompletedProcess[str], Path, int],
 ) -> None:
-    _probe(kimi_simulator, tmp_path / "p.json", "sk-wrong")
-    assert len(kimi_simulator.requests) == 1
+    assert rejected[2] == 1
 
 
 def test_a_false_gzip_header_and_deep_json_are_reported_and_the_probe_goes_on(
