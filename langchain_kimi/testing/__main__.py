@@ -72,8 +72,8 @@ def banner(simulator: KimiSimulator) -> str:
     """What a person at a terminal needs: where it is and how to use it."""
     return (
         f"Kimi simulator (local, offline) listening on {simulator.url}\n"
-        f"  API key:        {simulator.api_key}\n"
-        f"  OpenAI-compatible base URL: {simulator.openai_base_url}\n"
+        f"  API key:                     {simulator.api_key}\n"
+        f"  OpenAI-compatible base URL:  {simulator.openai_base_url}\n"
         f"  Native (dashscope) base URL: {simulator.native_base_url}\n"
         "In another shell, point the CLI or ChatKimi at it:\n"
         f"  export DASHSCOPE_BASE_URL={simulator.openai_base_url}\n"
