@@ -44,14 +44,26 @@ def redact(text: str) -> str:
     return _KEY_LIKE.sub("sk-" + REDACTED, text)
 
 
+def _redacted(value: object) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
+
+
 def scrub(exc: BaseException) -> None:
-    """Redact an SDK exception's text in place before it is chained as a cause
-    (its message may quote the service's body, and so the key)."""
+    """Redact an SDK exception's text (and parsed ``body``) in place before it
+    is chained as a cause: it may quote the service's body, and so the key.
+    (The raw HTTP response it may hold is left as received.)"""
     exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
-    message = getattr(exc, "message", None)
-    if isinstance(message, str):
-        with contextlib.suppress(AttributeError):  # a read-only property
-            exc.message = redact(message)  # type: ignore[attr-defined]
+    for name in ("message", "body"):
+        value = getattr(exc, name, None)
+        if isinstance(value, (str, dict, list)):
+            with contextlib.suppress(AttributeError):  # a read-only property
+                setattr(exc, name, _redacted(value))
 
 
 def key_advice(region: str | None = None) -> str:

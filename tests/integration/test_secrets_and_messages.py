@@ -77,6 +77,7 @@ def test_a_key_echoed_by_the_service_is_redacted_from_the_error(
     with raw_server(_echo_key) as server:
         error = failure(model(base_url(server, transport), transport, key), mode)
     text = "".join(traceback.format_exception(error))  # the causes too
+    text += repr(getattr(error.__cause__, "body", None))  # the SDK's parsed body
     assert isinstance(error, AuthenticationError)
     assert "Incorrect API key provided" in str(error)
     assert key not in text and OTHER not in text
