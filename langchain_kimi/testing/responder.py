@@ -11,11 +11,11 @@
 - After tool results, it calls a tool a system message names that has not
   been called yet (an agent's structured-output tool), else answers using
   the results.
-- Under JSON mode (any ``response_format``), or when a system message asks
-  for JSON, it returns a JSON object, after tool results too; when the
-  request carries a JSON Schema (``response_format``'s ``json_schema``, or in
-  the messages' text, as a model would read it) the object satisfies it
-  (``schema_instance``).
+- Under JSON mode (``response_format`` of type ``json_object`` or
+  ``json_schema``), or when a system message asks for JSON, it returns a
+  JSON object, after tool results too; when the request carries a JSON
+  Schema (``response_format``'s ``json_schema``, or in the messages' text,
+  as a model would read it) the object satisfies it (``schema_instance``).
 """
 
 from __future__ import annotations
@@ -223,7 +223,9 @@ def respond(
     question = _last_user_text(messages)
     last = messages[-1] if messages else {}
     tools = params.get("tools") or []
-    wants_json = bool(params.get("response_format")) or (
+    response_format = params.get("response_format")
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    wants_json = kind in ("json_object", "json_schema") or (
         "json" in _system_text(messages).lower()
     )
     pending = _still_to_call(tools, messages) if last.get("role") == "tool" else []

@@ -94,3 +94,10 @@ def test_the_responder_answers_a_json_schema_response_format_after_tool_results(
     }
     reply = respond(KIMI_MODELS[THINKING], messages, params)
     Place.model_validate_json(reply.text())
+
+
+def test_a_text_response_format_is_answered_in_prose() -> None:
+    messages = [{"role": "user", "content": "Who are you?"}]
+    params = {"response_format": {"type": "text"}}
+    reply = respond(KIMI_MODELS[THINKING], messages, params)
+    assert not reply.text().startswith("{")
