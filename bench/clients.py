@@ -44,18 +44,24 @@ class Server:
         return cls(json.loads(process.stdout.readline())["url"], process)
 
     def queue(self, *items: dict[str, Any]) -> None:
-        request = urllib.request.Request(
-            self.url + "/simulator/queue",
-            data=json.dumps({"items": list(items)}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request) as response:
-            response.read()
+        self._control("/simulator/queue", {"items": list(items)})
 
     def connections(self) -> dict[str, Any]:
         """Connections clients opened so far (the control endpoint's counts)."""
-        with urllib.request.urlopen(self.url + "/simulator/connections") as response:
-            return dict(json.loads(response.read()))
+        return dict(self._control("/simulator/connections"))
+
+    def _control(self, route: str, payload: dict[str, Any] | None = None) -> Any:
+        """A control endpoint: the simulator's key, JSON both ways."""
+        request = urllib.request.Request(
+            self.url + route,
+            data=None if payload is None else json.dumps(payload).encode(),
+            headers={
+                "Authorization": f"Bearer {self.key}",
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read())
 
     def close(self) -> None:
         if self.process is not None:

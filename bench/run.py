@@ -258,7 +258,7 @@ def _machine() -> dict[str, Any]:
         "versions": {
             package: _version(package)
             for package in (
-                "langchain-kimi",
+                "langchain-kimi-modelstudio",
                 "langchain-core",
                 "openai",
                 "dashscope",

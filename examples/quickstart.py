@@ -18,11 +18,19 @@ def main() -> None:
     print("cost (USD):", message.response_metadata.get("cost_usd"))
 
     print("streaming:")
+    section = ""  # label each part once: the reasoning, then the answer
     for chunk in llm.stream("Is 1001 a prime number?"):
         thinking = chunk.additional_kwargs.get("reasoning_content")
         if thinking:
-            print(f"[thinking] {thinking}", end="")
-        print(chunk.content, end="", flush=True)
+            if section != "thinking":
+                print("[thinking] ", end="")
+                section = "thinking"
+            print(thinking, end="", flush=True)
+        if chunk.content:
+            if section != "answer":
+                print("\n[answer] " if section else "[answer] ", end="")
+                section = "answer"
+            print(chunk.content, end="", flush=True)
     print()
 
 

@@ -10,6 +10,71 @@ code (CamelCase on the native endpoint, snake_case on the compatible one).
 
 from __future__ import annotations
 
+import contextlib
+import re
+import threading
+
+#: Anything that looks like a Model Studio key (``sk-`` and a run of its characters).
+_KEY_LIKE = re.compile(r"sk-[A-Za-z0-9][A-Za-z0-9_\-]{3,}")
+#: The keys in use in this process (registered by each transport), so a key
+#: that does not look like one is redacted too.
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+REDACTED = "***"
+
+
+def register_secret(value: str) -> None:
+    """Redact ``value`` from every error message from now on (keys of 8+ characters)."""
+    if len(value) >= 8:
+        with _SECRETS_LOCK:
+            _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    """``text`` without the keys in use or anything that looks like a key.
+
+    Gateways echo the key in their error messages (``Incorrect API key
+    provided: sk-...``); every message built from a service body passes here.
+    """
+    with _SECRETS_LOCK:
+        secrets = tuple(_SECRETS)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return _KEY_LIKE.sub("sk-" + REDACTED, text)
+
+
+def _redacted(value: object) -> object:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def scrub(exc: BaseException) -> None:
+    """Redact an SDK exception's text (and parsed ``body``) in place before it
+    is chained as a cause: it may quote the service's body, and so the key.
+    (The raw HTTP response it may hold is left as received.)"""
+    exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+    for name in ("message", "body"):
+        value = getattr(exc, name, None)
+        if isinstance(value, (str, dict, list)):
+            with contextlib.suppress(AttributeError):  # a read-only property
+                setattr(exc, name, _redacted(value))
+
+
+def key_advice(region: str | None = None) -> str:
+    """What a rejected key means: keys belong to one region's endpoint."""
+    where = f" (this call went to the {region} region)" if region else ""
+    return (
+        "API keys are per region: a key works only against the endpoint of the "
+        f"region it was created in{where}. Check that base_url and the key "
+        "come from the same region of the Model Studio console."
+    )
+
 
 class KimiError(Exception):
     """Base class of every service-side failure ChatKimi raises.
@@ -28,10 +93,11 @@ class KimiError(Exception):
         code: str | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
-        note: str | None = None,
+        advice: str | None = None,
     ) -> None:
-        self.message = message
-        self.note = note
+        self.message = redact(message)
+        #: What to do about it, shown after the service's own words and the facts.
+        self.advice = advice
         self.retry_after = retry_after
         self.status_code = status_code
         self.code = code
@@ -48,8 +114,8 @@ class KimiError(Exception):
         if self.retry_after is not None:
             facts.append(f"retry_after={self.retry_after:g}s")
         tail = f" ({', '.join(facts)})" if facts else ""
-        note = f" {self.note}" if self.note else ""
-        return f"{head}{self.message}{tail}{note}"
+        advice = f" {self.advice}" if self.advice else ""
+        return f"{head}{self.message}{tail}{advice}"
 
 
 class BadRequestError(KimiError):
@@ -222,15 +288,20 @@ def error_for(
     message: str,
     request_id: str | None = None,
     retry_after: float | None = None,
+    advice: str | None = None,
 ) -> KimiError:
-    """Map a failure (status, DashScope code, message) to the project's class."""
+    """Map a failure (status, DashScope code, message) to the project's class;
+    a rejected key gets ``key_advice`` unless ``advice`` is given."""
     cls = classify(status_code, code, message)
     if cls is QuotaExceededError and QUOTA_ADVICE not in message:
         message = f"{message.rstrip()} {QUOTA_ADVICE}".lstrip()
+    if cls is AuthenticationError and advice is None:
+        advice = key_advice()
     return cls(
         message,
         status_code=status_code,
         code=code,
         request_id=request_id,
         retry_after=retry_after,
+        advice=advice,
     )

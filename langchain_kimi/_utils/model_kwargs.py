@@ -53,9 +53,16 @@ def accepted_names(model: type[BaseModel]) -> frozenset[str]:
 
 
 def sort_out_unknown(
-    values: dict[str, Any], accepted: frozenset[str], owner: str
+    values: dict[str, Any],
+    accepted: frozenset[str],
+    owner: str,
+    known: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """``values`` with unknown names moved into ``model_kwargs``.
+
+    ``known`` names are request parameters the service defines without a
+    field of their own (``n``): moved without a warning, since the request
+    checks judge their values (and refuse a bad one, once).
 
     Raises ``ValueError`` for a near miss of an accepted name, for a name that
     looks like a credential (``openai_api_key``, ``token``, ...: moved along, it
@@ -68,6 +75,9 @@ def sort_out_unknown(
     values = dict(values)
     extra = dict(values.get("model_kwargs") or {})
     for name in unknown:
+        if name in known and name not in extra:
+            extra[name] = values.pop(name)
+            continue
         close = difflib.get_close_matches(name, sorted(accepted), n=1, cutoff=NEAR_MISS)
         if close:
             raise ValueError(

@@ -94,7 +94,7 @@ class Call:
             code=error.code,
             request_id=error.request_id,
             retry_after=error.retry_after,
-            note=note,
+            advice=note,
         )
 
     def _make(self) -> ChatRequest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import threading
 from collections.abc import (
@@ -12,7 +13,7 @@ from collections.abc import (
     Sequence,
 )
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -39,7 +40,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_kimi._utils.field_docs import document_fields
 from langchain_kimi._utils.model_kwargs import (
@@ -63,7 +63,7 @@ from langchain_kimi.request.build import (
     ChatRequest,
     build_request,
 )
-from langchain_kimi.request.checks import check_params, warn_if_clear_text
+from langchain_kimi.request.checks import RANGES, check_base_url, check_params
 from langchain_kimi.request.messages import KeepReasoning
 from langchain_kimi.request.tokens import estimate_messages, estimate_text
 from langchain_kimi.request.tools import ToolChoice, plan_tool_choice, tool_definition
@@ -78,6 +78,8 @@ from langchain_kimi.transports import (
     Transport,
     check_region,
     endpoint_for,
+    load,
+    loaded,
     make_transport,
     region_url,
 )
@@ -102,12 +104,14 @@ class ChatKimi(BaseChatModel):
     """Kimi chat models on Alibaba Cloud Model Studio (DashScope).
 
     Setup:
-        Install ``langchain-kimi`` and set ``DASHSCOPE_API_KEY`` to a Model
-        Studio key (and ``DASHSCOPE_REGION`` to its region, if not Beijing).
+        Install ``langchain-kimi-modelstudio`` (the import name is
+        ``langchain_kimi``; PyPI's ``langchain-kimi`` is an unrelated project)
+        and set ``DASHSCOPE_API_KEY`` to a Model Studio key (and
+        ``DASHSCOPE_REGION`` to its region, if not Beijing).
 
         .. code-block:: bash
 
-            pip install -U langchain-kimi
+            pip install -U langchain-kimi-modelstudio
             export DASHSCOPE_API_KEY="sk-..."
 
     Key init args — completion params:
@@ -401,10 +405,13 @@ class ChatKimi(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _unknown_arguments(cls, values: Any) -> Any:
-        """Unknown names go to ``model_kwargs`` (warned); near misses raise."""
+        """Unknown names go to ``model_kwargs`` (warned, unless the service
+        defines them, as ``n``: the checks judge those); near misses raise."""
         if not isinstance(values, dict):
             return values
-        return sort_out_unknown(values, accepted_names(cls), cls.__name__)
+        return sort_out_unknown(
+            values, accepted_names(cls), cls.__name__, known=frozenset(RANGES)
+        )
 
     @field_validator("model_name")
     @classmethod
@@ -421,7 +428,7 @@ class ChatKimi(BaseChatModel):
         """
         check_region(self.region)
         if self.base_url:
-            warn_if_clear_text(self.base_url)
+            check_base_url(self.base_url, self.model_name)
             url = endpoint_for(self.transport, self.base_url)
         else:
             url = region_url(self.transport, self.region, self.workspace_id)
@@ -554,6 +561,17 @@ class ChatKimi(BaseChatModel):
                     default_headers=self.default_headers,
                 )
         return self._transport
+
+    async def _aready(self) -> None:
+        """Import the transport's SDK and make the transport on worker
+        threads the first time: that takes about a second, which must not
+        stall the caller's event loop. (Without a key, the call itself
+        raises, as on the sync paths.)"""
+        if not loaded(self.transport):
+            await asyncio.to_thread(load, self.transport)
+        key = self.api_key.get_secret_value() if self.api_key is not None else ""
+        if self._transport is None and key:
+            await asyncio.to_thread(self._get_transport)
 
     # -- copies: never the live client -------------------------------------
 
@@ -724,6 +742,7 @@ class ChatKimi(BaseChatModel):
                     await run_manager.on_llm_new_token(**_token(chunk))
             return _chat_result(parser.ai_message())
         call = self._call(messages, stop, False, kw)
+        await self._aready()
         result = await _json_mode.ainvoke(self._get_transport(), call)
         return _chat_result(to_ai_message(result, call.request.spec))
 
@@ -764,6 +783,7 @@ class ChatKimi(BaseChatModel):
         of reach of ``stacklevel``; ``call_site`` carries the caller's line.
         """
         with caller_recorded():
+            await self._aready()
             return await super().ainvoke(input, config, stop=stop, **kwargs)
 
     def stream(
@@ -794,6 +814,7 @@ class ChatKimi(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncGenerator[AIMessageChunk, None]:
         """Async ``stream``."""
+        await self._aready()
         if self.output_version != "v1" and self._wants_stream(
             {**kwargs, "stream": True}, None
         ):

@@ -6,7 +6,9 @@ and cost follow it; the session's totals close it. ``/reset`` starts a new
 conversation; ``/exit`` or Ctrl-D leaves. On a terminal there is a prompt with
 line editing, and Ctrl-C drops the turn under way (or the line being typed).
 Piped input is read line by line and answered in plain text, each question
-echoed so the transcript reads in order.
+echoed so the transcript reads in order. A line that is not text in the
+input's encoding (``caf\xe9`` under UTF-8) is reported by number and
+skipped; the session goes on (exit status 1 at the end).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from langchain_core.messages import (
     AIMessageChunk,
@@ -111,6 +113,28 @@ def terminal_lines(console: Console) -> Iterator[str]:
             return
         except KeyboardInterrupt:
             console.line()
+        except UnicodeDecodeError as error:
+            console.line(f"That line is not {error.encoding} text; skipped.", "yellow")
+
+
+def piped_lines(stdin: TextIO, session: Session) -> Iterator[str]:
+    """The input's lines, each decoded on its own: one that does not decode
+    is reported by number and skipped (``session.failed``), not fatal."""
+    raw: BinaryIO | None = getattr(stdin, "buffer", None)
+    if raw is None:
+        yield from stdin
+        return
+    encoding = stdin.encoding or "utf-8"
+    for number, data in enumerate(raw, 1):
+        try:
+            yield data.decode(encoding)
+        except UnicodeDecodeError as error:
+            session.console.line(
+                f"Line {number} is not {encoding} text (byte "
+                f"{data[error.start]:#04x} at position {error.start + 1}); skipped.",
+                "yellow",
+            )
+            session.failed = True
 
 
 def run_session(
@@ -124,4 +148,4 @@ def run_session(
             f"Chatting with {llm.model_name} over {llm.transport}. {COMMANDS}", "dim"
         )
         return session.run(terminal_lines(console))
-    return session.run(stdin)
+    return session.run(piped_lines(stdin, session))

@@ -1,7 +1,9 @@
 """Terminal output for the command line: styles, a spinner, plain when piped.
 
 Styles and the spinner appear only on a terminal (and not with NO_COLOR), so
-redirected output stays plain text. ``Renderer`` shows a streamed reply with
+redirected output stays plain text. Text the stream cannot encode (a lone
+surrogate in a reply) is written with U+FFFD (or ``?``) in its place and
+counted in ``Console.replaced``, never raised. ``Renderer`` shows a streamed reply with
 its reasoning set apart from the answer, and the tokens and cost it used
 (a ``Usage``, which also adds up a whole session).
 """
@@ -31,9 +33,23 @@ class Console:
         self.stream = stream or sys.stdout
         self.fancy = self.stream.isatty() and "NO_COLOR" not in os.environ
         self._spinner: _Spinner | None = None
+        self.replaced = 0
+
+    def printable(self, text: str) -> str:
+        """``text`` with what the stream cannot encode replaced (and counted)."""
+        encoding = getattr(self.stream, "encoding", None) or "utf-8"
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            mark = "\ufffd" if _encodes("\ufffd", encoding) else "?"
+            kept = [c if _encodes(c, encoding) else mark for c in text]
+            self.replaced += sum(1 for a, b in zip(text, kept, strict=True) if a != b)
+            return "".join(kept)
+        return text
 
     def write(self, text: str, style: str | None = None) -> None:
         self.stop_spinner()
+        text = self.printable(text)
         if style and self.fancy:
             text = f"\033[{_STYLES[style]}m{text}\033[0m"
         self.stream.write(text)
@@ -53,6 +69,14 @@ class Console:
         if self._spinner is not None:
             self._spinner.stop()
             self._spinner = None
+
+
+def _encodes(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _Spinner(threading.Thread):
@@ -127,6 +151,7 @@ class Renderer:
         self.show_reasoning = show_reasoning
         self.section: str | None = None
         self.used = Usage()
+        self._replaced_before = console.replaced
 
     def _enter(self, section: str) -> None:
         if self.section == section:
@@ -151,6 +176,14 @@ class Renderer:
         if self.section is not None:
             self.console.line()
         self.section = None
+        replaced = self.console.replaced - self._replaced_before
+        if replaced:
+            self.console.line(
+                f"({replaced} character(s) of the reply cannot be shown in this "
+                "output's encoding, or are not valid text; shown replaced)",
+                "yellow",
+            )
+            self._replaced_before = self.console.replaced
 
     def usage(self) -> None:
         self.console.line(f"tokens: {self.used.describe()}", "dim")

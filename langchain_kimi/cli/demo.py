@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from typing import Any, cast
 
-from langchain_core.messages import AIMessageChunk, ToolMessage
+from langchain_core.messages import AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_kimi.chat_models.base import API_KEY_ENV, ChatKimi
@@ -67,7 +67,8 @@ def run_demo(
         from langchain.agents import create_agent
     except ImportError:
         console.line(
-            "The demo needs LangChain's agents: pip install 'langchain-kimi[demo]'",
+            "The demo needs LangChain's agents: "
+            "pip install 'langchain-kimi-modelstudio[demo]'",
             "yellow",
         )
         return 2
@@ -81,7 +82,7 @@ def run_demo(
         console.start_spinner(f"{DEFAULT_MODEL} is thinking")
         turn: AIMessageChunk | None = None
         events = agent.stream(
-            {"messages": [("user", question)]}, stream_mode="messages"
+            {"messages": [HumanMessage(question)]}, stream_mode="messages"
         )
         for message, _ in cast("Iterator[tuple[Any, Any]]", events):
             if isinstance(message, AIMessageChunk):

@@ -5,9 +5,11 @@
     python -m langchain_kimi chat "Who are you?" [--model M] [--transport T]
                                              [--no-reasoning]
     python -m langchain_kimi chat            # a multi-turn session (same options)
+    python -m langchain_kimi chat --simulate # either, against a local simulator
     python -m langchain_kimi probe [--output kimi-profile.json] [--yes]
 
-Exit codes: 0 done, 1 the service failed, 2 usage error or no API key.
+Exit codes: 0 done, 1 the service failed, 2 usage error, no API key, or (probe)
+a key the service rejected.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--model", default=DEFAULT_MODEL, help=f"one of {list(MODELS)}")
     chat.add_argument("--transport", choices=["openai", "dashscope"], default="openai")
     chat.add_argument("--no-reasoning", action="store_true", help="hide the thinking")
+    chat.add_argument(
+        "--simulate",
+        action="store_true",
+        help="start the bundled simulator and chat with it (no key, no network)",
+    )
     probe = commands.add_parser(
         "probe", help="ask the service what the references dispute; write a profile"
     )
@@ -73,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.model,
                 args.transport,
                 show_reasoning=not args.no_reasoning,
+                simulate=args.simulate,
             )
         return run_demo(console, live=args.live, question=args.question)
     except KimiError as error:
@@ -90,13 +98,50 @@ def chat(
     transport: str,
     *,
     show_reasoning: bool = True,
+    simulate: bool = False,
 ) -> int:
     """Stream one answer, reasoning set apart from it, or with no question run
-    a session on stdin; 2 when no key is set."""
+    a session on stdin; 2 when no key is set (unless ``simulate``: then a
+    simulator started here answers) or the question is not text."""
+    if question is not None and not _is_text(question):
+        console.line("The question is not valid text (check its encoding).", "yellow")
+        return 2
+    if simulate:
+        from langchain_kimi.testing import KimiSimulator
+
+        with KimiSimulator() as simulator:
+            console.line(
+                f"LOCAL SIMULATION: replies come from the bundled simulator at "
+                f"{simulator.url}, not from Kimi.",
+                "dim",
+            )
+            llm = ChatKimi(
+                model=model,
+                transport=transport,  # type: ignore[arg-type]
+                api_key=simulator.api_key,
+                base_url=simulator.base_url_for(transport),
+            )
+            return _converse(console, llm, question, show_reasoning)
     if not os.environ.get(API_KEY_ENV):
         console.line(NO_KEY, "yellow")
         return 2
     llm = ChatKimi(model=model, transport=transport)  # type: ignore[arg-type]
+    return _converse(console, llm, question, show_reasoning)
+
+
+def _is_text(text: str) -> bool:
+    """False for a string holding surrogates (undecodable bytes, e.g. argv)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _converse(
+    console: Console, llm: ChatKimi, question: str | None, show_reasoning: bool
+) -> int:
+    model = llm.model_name
     if question is None:
         return run_session(console, llm, sys.stdin, show_reasoning=show_reasoning)
     console.start_spinner(f"waiting for {model}")

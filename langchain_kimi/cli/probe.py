@@ -3,7 +3,9 @@
 ``python -m langchain_kimi probe [--output PATH] [--yes]`` says what the run
 will send and cost (from the features table's prices) before anything goes
 out, asks unless ``--yes``, then prints what the service did per disputed
-behaviour and writes the profile. The key is never printed or written.
+behaviour, names each case whose answer could not be read, and writes the
+profile. A rejected key stops it (exit 2) with where keys come from, and
+nothing is written. The key is never printed or written.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_kimi.chat_models.base import API_KEY_ENV, BASE_URL_ENV
 from langchain_kimi.cli.console import NO_KEY, Console
@@ -26,9 +29,24 @@ from langchain_kimi.probe.cases import (
     Case,
     cases,
 )
-from langchain_kimi.probe.run import probe_service
+from langchain_kimi.probe.run import KeyRejectedError, probe_service
 from langchain_kimi.request.tokens import estimate_text
 from langchain_kimi.testing.behaviour import Behaviour
+from langchain_kimi.transports import endpoint_for
+
+#: Model Studio's regional hosts (a workspace host names its region code).
+_REGION_HOSTS = {
+    "dashscope.aliyuncs.com": "China (Beijing)",
+    "dashscope-intl.aliyuncs.com": "Singapore",
+    "dashscope-us.aliyuncs.com": "US (Virginia)",
+}
+_REGION_CODES = {
+    "cn-beijing": "China (Beijing)",
+    "ap-southeast-1": "Singapore",
+    "ap-northeast-1": "Tokyo",
+    "us-east-1": "US (Virginia)",
+    "eu-central-1": "Germany (Frankfurt)",
+}
 
 DEFAULT_OUTPUT = "kimi-profile.json"
 
@@ -153,6 +171,41 @@ def models_table(profile: Mapping[str, Any]) -> list[str]:
     return [*lines, f"The seed's two models are still served: {served}."]
 
 
+def region_of(base_url: str | None) -> str:
+    """The region a base URL's host serves, in words (or the host itself)."""
+    host = (urlsplit(endpoint_for("openai", base_url)).hostname or "").lower()
+    if host in _REGION_HOSTS:
+        return f"the {_REGION_HOSTS[host]} region"
+    labels = host.split(".")
+    for code, name in _REGION_CODES.items():
+        if code in labels:
+            return f"the {name} region"
+    return f"the host {host}"
+
+
+def rejected_key_text(error: KeyRejectedError, base_url: str | None) -> str:
+    """What a user whose key was refused needs: that, and where keys come from."""
+    return (
+        f"{error.message}\nThe key in {API_KEY_ENV} was used against "
+        f"{region_of(base_url)}. Model Studio keys are per region: a key works "
+        "only in the region whose Model Studio console created it. Create a key "
+        "in that region's console (API keys page), or point "
+        f"{BASE_URL_ENV} at your key's region, then export {API_KEY_ENV}=sk-... "
+        "and run the probe again. Nothing was written."
+    )
+
+
+def unreadable(profile: Mapping[str, Any]) -> list[str]:
+    """One line per case whose answer could not be read, by case name."""
+    seen: dict[str, str] = {}
+    for item in profile["evidence"].values():
+        for reading in item["readings"]:
+            for case in reading["cases"]:
+                if case.get("failure"):
+                    seen.setdefault(case["case"], case["failure"])
+    return [f"{name}: {reason}" for name, reason in seen.items()]
+
+
 def probe_command(
     console: Console,
     output: str = DEFAULT_OUTPUT,
@@ -160,7 +213,8 @@ def probe_command(
     yes: bool = False,
     ask: Callable[[str], str] = input,
 ) -> int:
-    """Run the probe; 2 without a key or when the user declines."""
+    """Run the probe; 2 without a key, when the user declines, or when the
+    service rejects the key."""
     api_key = os.environ.get(API_KEY_ENV)
     if not api_key:
         console.line(NO_KEY, "yellow")
@@ -175,13 +229,23 @@ def probe_command(
             console.line("Nothing sent. Pass --yes to skip this question.", "yellow")
             return 2
     console.start_spinner("probing the service")
-    profile = probe_service(api_key=api_key, base_url=os.environ.get(BASE_URL_ENV))
+    base_url = os.environ.get(BASE_URL_ENV)
+    try:
+        profile = probe_service(api_key=api_key, base_url=base_url)
+    except KeyRejectedError as error:
+        console.line(rejected_key_text(error, base_url), "yellow")
+        return 2
     console.line()
     for number, line in enumerate(table(profile)):
         console.line(line, "bold" if number == 0 else None)
     console.line()
     for number, line in enumerate(models_table(profile)):
         console.line(line, "bold" if number == 0 else None)
+    failed = unreadable(profile)
+    if failed:
+        console.line("\nThese answers could not be read (the rest were):", "yellow")
+        for line in failed:
+            console.line(f"  {line}", "yellow")
     with open(output, "w", encoding="utf-8") as file:
         json.dump(profile, file, indent=2, ensure_ascii=False)
         file.write("\n")

@@ -21,6 +21,7 @@ from langchain_kimi.probe.http import RawResponse
 _SNAKE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+")
 _CAMEL = re.compile(r"[A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*")
 _SSE_FIELDS = ("data:", "event:", "id:", ":")
+_TOO_DEEP = "the body's JSON nests too deeply to read"
 
 
 _PLACES = {
@@ -71,6 +72,8 @@ def read_answer(raw: RawResponse) -> Answer:
         framing = "json"
         try:
             body = json.loads(text) if stripped else None
+        except RecursionError:
+            return Answer(raw.status, framing="text", failure=_TOO_DEEP)
         except ValueError:
             framing = "text"
         detail = body if isinstance(body, Mapping) else {}
@@ -95,7 +98,7 @@ def sse_events(text: str) -> list[Mapping[str, Any]]:
             continue
         try:
             data = json.loads(line[5:])
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(data, Mapping):
             found.append(data)

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from langchain_kimi._version import __version__
-from langchain_kimi.errors import APIConnectionError, KimiError
+from langchain_kimi.errors import APIConnectionError, AuthenticationError, KimiError
 from langchain_kimi.probe.cases import (
     ENDPOINTS,
     LINEUP,
@@ -51,21 +51,42 @@ from langchain_kimi.probe.reading import (
     usage_reading,
 )
 from langchain_kimi.testing.behaviour import Behaviour, make_profile
-from langchain_kimi.transports import endpoint_for
+from langchain_kimi.transports import endpoint_for, http_errors
 
 Send = Callable[[Case], Answer]
 #: Reads one endpoint's answers: the cases it used, and its verdict.
 Read = Callable[[Endpoint], tuple[list[str], Reading]]
 
 
+class KeyRejectedError(AuthenticationError):
+    """The service refused the user's own key (401 on a request sent with it):
+    every answer would be that refusal, so the probe stops there."""
+
+
 def run(send: Send, planned: Sequence[Case]) -> dict[str, Answer]:
-    """Each case's answer, by case name (``send`` does the I/O)."""
-    return {case.name: send(case) for case in planned}
+    """Each case's answer, by case name (``send`` does the I/O).
+
+    Raises ``KeyRejectedError`` at the first 401 to a request sent with the
+    user's key, before the rest go out.
+    """
+    answers: dict[str, Answer] = {}
+    for case in planned:
+        answer = answers[case.name] = send(case)
+        if answer.status == 401 and not case.wrong_key:
+            said = " ".join(str(p) for p in (answer.code, answer.message) if p)
+            raise KeyRejectedError(
+                f"The service rejected the API key: {said or 'HTTP 401'}",
+                status_code=401,
+                code=answer.code,
+            )
+    return answers
 
 
 def http_sender(client: RawClient, *, api_key: str, base_url: str | None) -> Send:
     """A ``Send`` over raw HTTP; ``base_url`` as ``DASHSCOPE_BASE_URL`` (either
     endpoint's form), or the service's default."""
+
+    unreadable = http_errors()
 
     def send(case: Case) -> Answer:
         try:
@@ -78,6 +99,8 @@ def http_sender(client: RawClient, *, api_key: str, base_url: str | None) -> Sen
             )
         except KimiError as error:
             return failed_answer(error.message)
+        except unreadable as error:  # e.g. a body under a false gzip header
+            return failed_answer(f"the answer could not be read ({error})")
         return read_answer(raw)
 
     return send
@@ -255,9 +278,7 @@ def profile(
     source = {
         "by": "python -m langchain_kimi probe",
         "base_url": _without_userinfo(endpoint_for("openai", base_url)),
-        "at": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "langchain_kimi": __version__,
     }
     made = make_profile(Behaviour.from_dict(values), evidence, source)
@@ -283,11 +304,19 @@ def probe_service(
 ) -> dict[str, Any]:
     """Send every case and read the answers into a profile.
 
-    Raises ``APIConnectionError`` when no request got an answer at all.
+    Raises ``APIConnectionError`` when no request got an answer at all, and
+    ``KeyRejectedError`` when the service refused the key.
     """
     planned = cases()
     with RawClient(timeout=timeout) as client:
-        answers = run(http_sender(client, api_key=api_key, base_url=base_url), planned)
+        try:
+            answers = run(
+                http_sender(client, api_key=api_key, base_url=base_url), planned
+            )
+        except KeyRejectedError as error:
+            raise KeyRejectedError(
+                scrub(error.message, api_key), status_code=401, code=error.code
+            ) from None
     if all(answer.status is None for answer in answers.values()):
         failure = next(iter(answers.values())).failure
         raise APIConnectionError(

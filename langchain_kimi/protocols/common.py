@@ -16,12 +16,16 @@ from langchain_kimi.errors import (
     KimiError,
     error_for,
 )
+from langchain_kimi.protocols.shapes import (
+    clean,
+    message_text,
+    tool_call_pieces,
+    whole_tool_calls,
+)
 from langchain_kimi.protocols.types import (
     Delta,
     ErrorInfo,
     Result,
-    ToolCall,
-    ToolCallPiece,
     Usage,
 )
 
@@ -77,66 +81,18 @@ def parse_usage(raw: Any, input_key: str, output_key: str) -> Usage | None:
     return usage
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def content_text(value: Any) -> str:
-    """A message's content as text: a string, or the native multimodal
-    endpoint's list of ``{"text": ...}`` items joined (other items skipped)."""
-    if isinstance(value, list):
-        return "".join(
-            item["text"]
-            for item in value
-            if isinstance(item, Mapping) and isinstance(item.get("text"), str)
-        )
-    return _text(value)
-
-
-def whole_tool_calls(raw: Any) -> list[ToolCall]:
-    """The tool calls of a whole reply."""
-    calls: list[ToolCall] = []
-    for call in raw if isinstance(raw, list) else ():
-        if not isinstance(call, Mapping):
-            continue
-        function = call.get("function") or {}
-        calls.append(
-            ToolCall(
-                id=call.get("id") or None,
-                name=_text(function.get("name")),
-                arguments=_text(function.get("arguments")),
-            )
-        )
-    return calls
-
-
-def tool_call_pieces(raw: list[Any]) -> list[ToolCallPiece]:
-    """Streamed tool-call pieces; ``index`` stays ``None`` when none was sent."""
-    pieces: list[ToolCallPiece] = []
-    for call in raw:
-        if not isinstance(call, Mapping):
-            continue
-        function = call.get("function") or {}
-        index = call.get("index")
-        pieces.append(
-            ToolCallPiece(
-                index=index if isinstance(index, int) else None,
-                id=call.get("id") or None,
-                name=function.get("name") or None,
-                arguments=_text(function.get("arguments")),
-            )
-        )
-    return pieces
-
-
 def copy_message_piece(message: Mapping[str, Any], delta: Delta) -> None:
     """Copy what a streamed message piece carries (text, reasoning, tool calls)."""
-    content = content_text(message.get("content"))
+    content = message.get("content")
     if content:
-        delta["content"] = content
+        text = message_text(content)
+        if text:
+            delta["content"] = text
     reasoning = message.get("reasoning_content")
-    if reasoning and isinstance(reasoning, str):
-        delta["reasoning_content"] = reasoning
+    if reasoning:
+        text = message_text(reasoning)
+        if text:
+            delta["reasoning_content"] = text
     calls = message.get("tool_calls")
     if calls and isinstance(calls, list):
         delta["tool_calls"] = tool_call_pieces(calls)
@@ -144,9 +100,12 @@ def copy_message_piece(message: Mapping[str, Any], delta: Delta) -> None:
 
 def finish_of(choice: Mapping[str, Any]) -> str | None:
     """A choice's finish reason; ``None`` while unfinished (native streams say
-    the string ``"null"`` until the end)."""
+    the string ``"null"`` until the end; some proxies do on the compatible
+    endpoint too) and for anything that is not a reason's name."""
     finish = choice.get("finish_reason")
-    return None if finish in (None, "", "null") else str(finish)
+    if not isinstance(finish, str) or finish in ("", "null"):
+        return None  # a number, or the string "null", is no finish
+    return finish
 
 
 def result(
@@ -163,8 +122,8 @@ def result(
         id=str(response_id) if response_id else None,
         request_id=str(request_id) if request_id else None,
         model=model if isinstance(model, str) else None,
-        content=content_text(message.get("content")),
-        reasoning_content=_text(message.get("reasoning_content")) or None,
+        content=message_text(message.get("content")),
+        reasoning_content=message_text(message.get("reasoning_content")) or None,
         tool_calls=whole_tool_calls(message.get("tool_calls")),
         finish_reason=finish_reason,
         usage=usage,
@@ -182,6 +141,19 @@ def snippet(body: bytes) -> str:
     return text[:_SNIPPET] + ("..." if len(text) > _SNIPPET else "")
 
 
+class TooDeep(ValueError):
+    """JSON nested past what the parser can follow (``RecursionError``)."""
+
+
+def loads(data: bytes | str) -> Any:
+    """``json.loads``; JSON nested too deeply raises ``TooDeep`` (a
+    ``ValueError``), not ``RecursionError``."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise TooDeep("JSON nested too deeply") from None
+
+
 def invalid_body(what: str, body: bytes, request_id: str | None) -> KimiError:
     """The error for a reply that cannot be read as the protocol says."""
     shown = f": {snippet(body)!r}" if body.strip() else " (empty)"
@@ -193,7 +165,9 @@ def invalid_body(what: str, body: bytes, request_id: str | None) -> KimiError:
 def decode_object(body: bytes, request_id: str | None = None) -> Mapping[str, Any]:
     """A whole reply's JSON object; ``InvalidResponseError`` if it is not one."""
     try:
-        data = json.loads(body)
+        data = loads(body)
+    except TooDeep:
+        raise invalid_body("a reply nested too deeply", body, request_id) from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
         raise invalid_body("a reply that is not JSON", body, request_id) from None
     if not isinstance(data, Mapping):
@@ -213,9 +187,9 @@ def error_info(data: Mapping[str, Any]) -> ErrorInfo:
     message = detail.get("message") or detail.get("msg")
     request_id = data.get("request_id") or detail.get("request_id")
     return ErrorInfo(
-        code=str(code) if code else None,
-        message=str(message) if message else "",
-        request_id=str(request_id) if request_id else None,
+        code=clean(str(code)) if code else None,
+        message=clean(str(message)) if message else "",
+        request_id=clean(str(request_id)) if request_id else None,
     )
 
 
@@ -227,10 +201,13 @@ def _json_candidates(body: bytes) -> list[bytes]:
 
 
 def body_error_info(body: bytes | None) -> ErrorInfo:
-    """What an HTTP error body says: JSON, SSE-framed JSON, or plain text."""
+    """What an HTTP error body says: JSON, SSE-framed JSON, or plain text
+    (JSON nested too deeply raises ``TooDeep``)."""
     for candidate in _json_candidates(body or b""):
         try:
-            data = json.loads(candidate)
+            data = loads(candidate)
+        except TooDeep:
+            raise
         except ValueError:
             continue
         if isinstance(data, Mapping):
@@ -244,20 +221,39 @@ def status_error(
     body: bytes | None,
     headers: Mapping[str, str],
     request_id: str | None,
+    *,
+    expected_path: str | None = None,
 ) -> KimiError:
     """An HTTP error status to the project's class, with the body's own facts.
 
     ``headers`` answers lower-case names; ``request_id`` is the one from the
-    response headers, used when the body has none.
+    response headers, used when the body has none. A 404 that is no service
+    error object (a server, not the service, answered) names
+    ``expected_path``, where base_url should end.
     """
-    info = body_error_info(body)
+    try:
+        info = body_error_info(body)
+    except TooDeep:
+        return InvalidResponseError(
+            f"The service answered HTTP {status} with an error body nested too "
+            "deeply to read.",
+            status_code=status,
+            request_id=request_id,
+        )
     message = info["message"] or f"The service answered HTTP {status}."
+    advice = None
+    if status == 404 and info["code"] is None and expected_path:
+        advice = (
+            f"Nothing answers at this address: base_url should end in "
+            f"{expected_path} (e.g. https://dashscope.aliyuncs.com{expected_path})."
+        )
     return error_for(
         status,
         info["code"],
         message,
         info["request_id"] or request_id,
         parse_retry_after(headers),
+        advice,
     )
 
 
@@ -287,12 +283,16 @@ def unexpected_body(
     body: bytes,
     headers: Mapping[str, str],
     request_id: str | None,
+    *,
+    expected_path: str | None = None,
 ) -> KimiError:
     """A stream request answered with a body that is not an event stream."""
     if status >= 400:
-        return status_error(status, body, headers, request_id)
+        return status_error(
+            status, body, headers, request_id, expected_path=expected_path
+        )
     try:
-        data = json.loads(body)
+        data = loads(body)
     except ValueError:
         data = None
     if isinstance(data, Mapping) and is_error_object(data):

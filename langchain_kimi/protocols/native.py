@@ -31,6 +31,8 @@ from langchain_kimi.protocols.common import (
 from langchain_kimi.protocols.types import Delta, ErrorInfo, Result, Usage
 from langchain_kimi.request.build import ChatRequest
 
+#: Where a base URL of this protocol ends (the service appends ``PATH``).
+BASE_PATH = "/api/v1"
 PATH = "/services/aigc/text-generation/generation"
 MULTIMODAL_PATH = "/services/aigc/multimodal-generation/generation"
 MULTIMODAL = "multimodal-generation"

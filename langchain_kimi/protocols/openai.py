@@ -24,6 +24,8 @@ from langchain_kimi.protocols.common import (
 from langchain_kimi.protocols.types import Delta, Result, Usage
 from langchain_kimi.request.build import ChatRequest
 
+#: Where a base URL of this protocol ends (the service appends ``PATH``).
+BASE_PATH = "/compatible-mode/v1"
 PATH = "/chat/completions"
 DONE = b"[DONE]"
 DATA = b"data:"
@@ -86,8 +88,9 @@ def parse_chunk(chunk: Mapping[str, Any]) -> Delta:
         message = choice.get("delta")
         if message and isinstance(message, Mapping):
             copy_message_piece(message, delta)
-        if choice.get("finish_reason"):
-            delta["finish_reason"] = str(choice["finish_reason"])
+        finish = finish_of(choice)
+        if finish:
+            delta["finish_reason"] = finish
         raw_usage = raw_usage or choice.get("usage")
     if raw_usage:
         parsed = usage(raw_usage)
@@ -128,7 +131,7 @@ class LineReader:
         if not data:
             return None
         try:
-            event = json.loads(data)
+            event = common.loads(data)
         except ValueError:  # not JSON, or not UTF-8
             raise common.invalid_body(
                 "a stream event that is not JSON", data, self.request_id

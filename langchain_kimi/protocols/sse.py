@@ -26,6 +26,7 @@ _CR = 13
 _LF = 10
 
 EVENT_STREAM = "text/event-stream"
+BOM = b"\xef\xbb\xbf"
 #: The most bytes an SSE line may take, with its final LF.
 MAX_LINE = 8 * 2**20
 
@@ -43,15 +44,24 @@ class LineSplitter:
     returned: SSE discards it, and so a cut stream stays cut.
     """
 
-    __slots__ = ("_pending", "_pending_size", "_skip_lf")
+    __slots__ = ("_pending", "_pending_size", "_skip_lf", "_started")
 
     def __init__(self) -> None:
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._skip_lf = False
+        self._started = False
 
     def feed(self, chunk: bytes) -> list[bytes]:
-        """The lines completed by ``chunk`` (LF-only chunks take a fast path)."""
+        """The lines completed by ``chunk`` (LF-only chunks take a fast path).
+
+        A UTF-8 BOM before the first line is dropped, as SSE says: otherwise
+        the first line would not start with ``data:`` and its event be lost.
+        """
+        if not self._started and chunk:
+            self._started = True
+            if chunk.startswith(BOM):
+                chunk = chunk[len(BOM) :]
         if b"\r" in chunk or self._skip_lf:
             return list(self._feed_cr(chunk))
         lines = chunk.split(b"\n")

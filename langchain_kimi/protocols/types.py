@@ -8,9 +8,7 @@ that reads one that is not there, fails type checking.
 
 from __future__ import annotations
 
-from typing import TypedDict
-
-from typing_extensions import NotRequired
+from typing import NotRequired, TypedDict
 
 
 class Usage(TypedDict):
@@ -25,11 +23,16 @@ class Usage(TypedDict):
 
 
 class ToolCall(TypedDict):
-    """One whole tool call; ``arguments`` is the JSON text as the model wrote it."""
+    """One whole tool call; ``arguments`` is the JSON text as the model wrote it
+    (an object sent as JSON is serialized back to text). ``error`` says why
+    the call is unusable when the wire shape was not the protocol's (arguments
+    missing or neither text nor an object, ``function`` not an object, an id
+    or name that is not a string): it becomes an invalid tool call."""
 
     id: str | None
     name: str
     arguments: str
+    error: NotRequired[str]
 
 
 class ToolCallPiece(TypedDict):
@@ -44,6 +47,11 @@ class ToolCallPiece(TypedDict):
     id: str | None
     name: str | None
     arguments: str
+    #: The piece's wire shape was wrong (see ``ToolCall.error``).
+    error: NotRequired[str]
+    #: The piece had no ``arguments`` (normal for a first piece; a call none
+    #: of whose pieces has any is invalid).
+    no_arguments: NotRequired[bool]
 
 
 class Result(TypedDict):

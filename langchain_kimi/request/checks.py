@@ -4,9 +4,9 @@ Pure checks over a request's messages and parameters (or a model's own fields,
 ``check_params``, which ``ChatKimi(...)`` runs at construction). Each refusal
 is a ``ValueError`` naming the model, the parameter and what to do instead.
 The service-wide ranges are the Model Studio API reference's; the per-model
-limits come from the features table (``models``). ``warn_if_clear_text`` warns
-(no refusal) when a plain ``http://`` endpoint would carry the key off this
-machine.
+limits come from the features table (``models``). ``check_base_url`` refuses
+a base URL the key could leak through and warns when a plain ``http://``
+endpoint would carry the key off this machine.
 """
 
 from __future__ import annotations
@@ -270,16 +270,54 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def warn_if_clear_text(base_url: str | None) -> None:
-    """Warn when a plain ``http://`` URL would carry the key off this machine."""
+#: Characters on which URL parsers disagree about where the host ends (a
+#: backslash is a slash to browsers, not to Python), or that no URL holds.
+_AMBIGUOUS = frozenset("\\") | frozenset(chr(c) for c in (*range(33), 127))
+
+
+def check_base_url(base_url: str | None, model: str) -> None:
+    """Refuse a base URL the key could leak through; warn on clear text.
+
+    The host is read as every HTTP client reads it, because what they
+    disagree on is refused: user info (``user:password@``, which the SDKs
+    would send as Basic auth instead of the key), backslashes, spaces and
+    control characters, and schemes other than http(s). A plain ``http://``
+    URL to a host that is not this machine warns. No message repeats the URL.
+    """
     if not base_url:
         return
+    if any(char in _AMBIGUOUS for char in base_url):
+        raise ValueError(
+            f"{model}: base_url holds a backslash, a space or a control "
+            "character, on which HTTP clients disagree about the host (the key "
+            "could go elsewhere). Write it as https://host[:port]/path."
+        )
     parts = urlsplit(base_url)
-    if parts.scheme.lower() != "http" or _is_loopback(parts.hostname or ""):
-        return
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        shown = f"{scheme}://" if scheme else "no scheme"
+        raise ValueError(
+            f"{model}: base_url must start with https:// (or http:// for a "
+            f"server on this machine), not {shown}."
+        )
+    if "@" in parts.netloc:
+        raise ValueError(
+            f"{model}: base_url holds a user name or password before its host "
+            "(user:password@host); it is refused so that it is never sent or "
+            "shown. The API key authenticates: write base_url without them."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(
+            f"{model}: base_url has a port that is not a number in 0-65535."
+        ) from None
     host = parts.hostname or ""
-    where = f"{host}:{parts.port}" if parts.port else host
-    warn(
-        f"base_url http://{where} is plain http:// to a host that is not this "
-        "machine: the API key would travel in clear text. Use https://."
-    )
+    if not host:
+        raise ValueError(f"{model}: base_url has no host; write https://host/path.")
+    if scheme == "http" and not _is_loopback(host):
+        where = f"{host}:{port}" if port else host
+        warn(
+            f"base_url http://{where} is plain http:// to a host that is not this "
+            "machine: the API key would travel in clear text. Use https://."
+        )

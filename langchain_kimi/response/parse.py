@@ -25,6 +25,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 
 from langchain_kimi.errors import IncompleteStreamError
 from langchain_kimi.model_specs import KimiModelSpec
+from langchain_kimi.protocols.shapes import clean_json
 from langchain_kimi.protocols.types import Delta, Result, ToolCall, ToolCallPiece, Usage
 from langchain_kimi.response.tool_calls import ToolCallAssembler
 
@@ -78,11 +79,19 @@ def response_metadata(
 
 
 def parse_tool_call(call: ToolCall) -> LCToolCall | InvalidToolCall:
-    """One whole tool call; arguments that are not a JSON object make it invalid."""
+    """One whole tool call; arguments that are not a JSON object, or a wrong
+    wire shape (``error``), make it invalid."""
     arguments = call["arguments"]
+    if "error" in call:
+        return invalid_tool_call(
+            name=call["name"] or None,
+            args=arguments,
+            id=call["id"],
+            error=call["error"],
+        )
     try:
-        args = json.loads(arguments) if arguments.strip() else {}
-    except json.JSONDecodeError as exc:
+        args = clean_json(json.loads(arguments)) if arguments.strip() else {}
+    except (ValueError, RecursionError) as exc:
         return invalid_tool_call(
             name=call["name"], args=arguments, id=call["id"], error=str(exc)
         )
@@ -105,9 +114,9 @@ def split_tool_calls(
     for call in raw:
         parsed = parse_tool_call(call)
         if parsed["type"] == "invalid_tool_call":
-            invalid.append(cast("InvalidToolCall", parsed))
+            invalid.append(parsed)
         else:
-            calls.append(cast("LCToolCall", parsed))
+            calls.append(parsed)
     return calls, invalid
 
 
@@ -144,7 +153,7 @@ class StreamParser:
     place the service put it) and response metadata. A stream that never
     reached a finish reason is cut, and ``finish()`` raises.
 
-    Tool-call pieces are put together by ``tool_pieces.ToolCallAssembler``
+    Tool-call pieces are put together by ``tool_calls.ToolCallAssembler``
     (by wire index, else by id), and each chunk carries its call's own
     position as its index. With ``v1``
     (``output_version="v1"``) every reasoning run, text run and tool call gets

@@ -18,16 +18,26 @@ from langchain_kimi.protocols.types import ToolCall, ToolCallPiece
 class StreamedCall:
     """One tool call as its pieces arrive; ``index`` is its chunk index."""
 
-    __slots__ = ("args", "id", "index", "name")
+    __slots__ = ("args", "error", "has_arguments", "id", "index", "name")
 
     def __init__(self, index: int, call_id: str | None) -> None:
         self.index = index
         self.id = call_id
         self.name: str | None = None
         self.args: list[str] = []
+        #: The first wrong wire shape among its pieces, if any.
+        self.error: str | None = None
+        self.has_arguments = False
 
     def whole(self) -> ToolCall:
-        return ToolCall(id=self.id, name=self.name or "", arguments="".join(self.args))
+        """The call as a whole one; wrong shapes, or no piece with arguments,
+        make it carry an ``error`` (an invalid tool call)."""
+        call = ToolCall(id=self.id, name=self.name or "", arguments="".join(self.args))
+        if self.error is not None:
+            call["error"] = self.error
+        elif not self.has_arguments:
+            call["error"] = "The tool call came without arguments."
+        return call
 
     def chunk(self) -> ToolCallChunk:
         return ToolCallChunk(
@@ -88,6 +98,10 @@ class ToolCallAssembler:
         if piece["name"] and call.name is None:
             call.name = name = piece["name"]
         call.args.append(piece["arguments"])
+        if not piece.get("no_arguments"):
+            call.has_arguments = True
+        if call.error is None and "error" in piece:
+            call.error = piece["error"]
         return ToolCallChunk(
             name=name,
             args=piece["arguments"],

@@ -158,7 +158,7 @@ async def up_front(
             body,
             status=fault.status,
             content_type=fault.content_type,
-            headers={"x-request-id": request_id},
+            headers={**fault.headers, "x-request-id": request_id},
             byte_delay=fault.byte_delay,
         )
     code = fault_code(fault, spelling)

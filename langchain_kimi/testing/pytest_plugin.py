@@ -1,7 +1,8 @@
 """pytest fixtures for testing Kimi chains and agents offline.
 
-Registered automatically (entry point ``pytest11``) when langchain-kimi is
-installed; nothing is imported until a test asks for a fixture.
+Registered automatically (entry point ``pytest11``) when
+langchain-kimi-modelstudio is installed; nothing is imported until a test
+asks for a fixture.
 
 ``pytest --kimi-profile PATH`` (or ``KIMI_SIMULATOR_PROFILE=PATH``) makes the
 simulator behave as the profile says, e.g. one ``python -m langchain_kimi

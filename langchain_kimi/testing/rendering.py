@@ -9,6 +9,7 @@ or SSE events ``id:N / event:result / :HTTP_STATUS/200 / data:{json}``, with
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,9 +17,14 @@ from typing import Any
 from langchain_kimi.request.tokens import estimate_text as estimate_tokens
 from langchain_kimi.testing.replies import Reply, ToolCallSpec, UsagePlacement
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON; a lone surrogate (scripted on purpose) goes out as the
+    ``\\uXXXX`` escape a server would send, so the event still encodes."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def usage_counts(

@@ -102,8 +102,9 @@ class Fault:
       events, then the error event (compatible: ``data: {"error": ...}``;
       native: ``event:error``); a whole reply's body is the error object.
       ``stream_error`` is its older name.
-    - ``raw``: answer with exactly ``body`` (bytes or text), ``status`` and
-      ``content_type``, whatever the request.
+    - ``raw``: answer with exactly ``body`` (bytes or text), ``status``,
+      ``content_type`` and any extra ``headers`` (e.g. a false
+      ``Content-Encoding``), whatever the request.
     - ``reset``: read the request, then reset the connection (TCP RST)
       without answering.
     - ``stall``: a stream sends ``after_events`` events, then goes quiet for
@@ -143,6 +144,7 @@ class Fault:
     stall: float = 60.0
     heartbeat: float | None = None
     close_delimited: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def item_from_dict(data: dict[str, Any]) -> Reply | Fault:

@@ -8,9 +8,14 @@
   to call it), else under ``"required"`` the first tool. With ``parallel`` it
   calls every tool the question names. Arguments come from the tool's schema
   and the question's words. Nothing fits, or ``tool_choice="none"``: it answers in text.
-- After tool results, it answers using them.
-- Under JSON mode, or when a system message asks for JSON, it returns JSON,
-  matching a schema found in the prompt.
+- After tool results, it calls a tool a system message names that has not
+  been called yet (an agent's structured-output tool), else answers using
+  the results.
+- Under JSON mode (``response_format`` of type ``json_object`` or
+  ``json_schema``), or when a system message asks for JSON, it returns a
+  JSON object, after tool results too; when the request carries a JSON
+  Schema (``response_format``'s ``json_schema``, or in the messages' text,
+  as a model would read it) the object satisfies it (``schema_instance``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 from langchain_kimi.testing.content import dynamic_tools, text_of
 from langchain_kimi.testing.replies import Reply, ToolCallSpec
+from langchain_kimi.testing.schema_instance import Leaf, instance
 from langchain_kimi.testing.service import ServiceModel
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -54,36 +60,27 @@ def _entity(question: str) -> str:
     return words[-1] if words else "example"
 
 
-def _value_for(
-    name: str, schema: Mapping[str, Any], question: str, used: list[float]
-) -> Any:
-    if schema.get("enum"):
-        return schema["enum"][0]
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "string")
-    if kind in ("integer", "number"):
-        numbers = [float(n) for n in _NUMBER.findall(question)]
+def _question_leaf(question: str) -> Leaf:
+    """Strings from the question's entity; numbers from its numbers in order,
+    then 1, 2, ..."""
+    numbers = [float(n) for n in _NUMBER.findall(question)]
+    used: list[float] = []
+
+    def leaf(kind: str, name: str) -> Any:
+        if kind not in ("integer", "number"):
+            return _entity(question)
         value = numbers[len(used)] if len(used) < len(numbers) else float(len(used) + 1)
         used.append(value)
         return int(value) if kind == "integer" else value
-    if kind == "boolean":
-        return True
-    if kind == "array":
-        return []
-    if kind == "object":
-        return build_object(schema, question)
-    return _entity(question)
+
+    return leaf
 
 
 def build_object(schema: Mapping[str, Any], question: str) -> dict[str, Any]:
-    """An object that satisfies ``schema``, filled from the question's words."""
-    properties: Mapping[str, Any] = schema.get("properties") or {}
-    used: list[float] = []
-    return {
-        name: _value_for(name, prop if isinstance(prop, dict) else {}, question, used)
-        for name, prop in properties.items()
-    }
+    """An object that satisfies ``schema`` (``schema_instance``), filled from
+    the question's words."""
+    built = instance(schema, _question_leaf(question))
+    return built if isinstance(built, dict) else {}
 
 
 def _tool_name(tool: Mapping[str, Any]) -> str:
@@ -131,6 +128,27 @@ def _choose_tools(
     return best or (list(tools[:1]) if tool_choice == "required" else [])
 
 
+def _still_to_call(
+    tools: Sequence[Mapping[str, Any]], messages: Sequence[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """After tool results: the tools a system message says to call that this
+    conversation has not called yet (e.g. a structured-output tool an agent
+    asks for once its other tools have answered)."""
+    system = _system_text(messages)
+    called = {
+        str((call.get("function") or {}).get("name"))
+        for message in messages
+        for call in message.get("tool_calls") or ()
+        if isinstance(call, Mapping)
+    }
+    return [
+        tool
+        for tool in tools
+        if _tool_name(tool) not in called
+        and re.search(rf"\b{re.escape(_tool_name(tool))}\b", system)
+    ]
+
+
 def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     decoder = json.JSONDecoder()
     for message in messages:
@@ -143,6 +161,37 @@ def _find_schema(messages: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None
             if isinstance(candidate, dict) and "properties" in candidate:
                 return candidate
     return None
+
+
+def _request_schema(
+    params: Mapping[str, Any], messages: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """The JSON Schema a request carries: ``response_format``'s, else the
+    first one written in the messages."""
+    response_format = params.get("response_format")
+    if isinstance(response_format, Mapping):
+        inner = response_format.get("json_schema")
+        schema = inner.get("schema") if isinstance(inner, Mapping) else None
+        if isinstance(schema, dict):
+            return schema
+    return _find_schema(messages)
+
+
+def _json_reply(
+    model: ServiceModel,
+    messages: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    question: str,
+    plan: str,
+) -> Reply:
+    """A JSON object for JSON mode: an instance of the request's schema, else
+    ``{"answer": question}``."""
+    schema = _request_schema(params, messages)
+    obj = build_object(schema, question) if schema else {"answer": question}
+    return Reply(
+        content=json.dumps(obj, ensure_ascii=False),
+        reasoning=_reasoning(model, question, f"{plan} The reply must be JSON."),
+    )
 
 
 def _reasoning(model: ServiceModel, question: str, plan: str) -> str | None:
@@ -165,6 +214,31 @@ def respond(
     question = _last_user_text(messages)
     last = messages[-1] if messages else {}
     tools = [*(params.get("tools") or []), *dynamic_tools(messages)]
+    response_format = params.get("response_format")
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    wants_json = kind in ("json_object", "json_schema") or (
+        "json" in _system_text(messages).lower()
+    )
+    pending = _still_to_call(tools, messages) if last.get("role") == "tool" else []
+    if pending:
+        return Reply(
+            tool_calls=[
+                ToolCallSpec(
+                    name=_tool_name(pending[0]),
+                    arguments=build_object(
+                        pending[0].get("function", {}).get("parameters") or {},
+                        question,
+                    ),
+                )
+            ],
+            reasoning=_reasoning(
+                model, question, f"I must still call {_tool_name(pending[0])}."
+            ),
+        )
+    if last.get("role") == "tool" and wants_json:
+        return _json_reply(
+            model, messages, params, question, "The tools have answered."
+        )
     if last.get("role") == "tool":
         results = []
         for message in reversed(messages):
@@ -194,17 +268,8 @@ def respond(
                 tool_calls=calls,
                 reasoning=_reasoning(model, question, f"I should call {names}."),
             )
-    response_format = params.get("response_format") or {}
-    if (
-        response_format.get("type") == "json_object"
-        or "json" in _system_text(messages).lower()
-    ):
-        schema = _find_schema(messages)
-        obj = build_object(schema, question) if schema else {"answer": question}
-        return Reply(
-            content=json.dumps(obj, ensure_ascii=False),
-            reasoning=_reasoning(model, question, "The reply must be JSON."),
-        )
+    if wants_json:
+        return _json_reply(model, messages, params, question, "")
     if "who are you" in question.lower():
         answer = (
             "I am Kimi, an AI assistant developed by Moonshot AI. (This reply comes "

@@ -14,9 +14,9 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Self
 
 from aiohttp import web
-from typing_extensions import Self
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -102,6 +102,11 @@ class LoopbackServer:
     def url(self) -> str:
         """Root URL, e.g. ``http://127.0.0.1:54321``."""
         return f"http://{self._host}:{self._port}"
+
+    @property
+    def bound_address(self) -> tuple[str, int]:
+        """The host and port served on (the port known once started)."""
+        return self._host, self._port
 
     def routes(self, app: web.Application) -> None:
         """Add the server's routes to ``app``."""

@@ -17,14 +17,14 @@ import dataclasses
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from os import PathLike
 from typing import Any
 
 from aiohttp import web
 
 from langchain_kimi.request.tokens import estimate_text
-from langchain_kimi.testing import faults, rendering, rules
+from langchain_kimi.testing import control, faults, rendering, rules
 from langchain_kimi.testing.behaviour import ENDPOINT_OF, Behaviour, Framing
 from langchain_kimi.testing.cache import PromptCache
 from langchain_kimi.testing.content import check_content
@@ -46,6 +46,7 @@ NATIVE_ROUTE = "/api/v1/services/aigc/text-generation/generation"
 MULTIMODAL_ROUTE = "/api/v1/services/aigc/multimodal-generation/generation"
 DEFAULT_API_KEY = "sk-kimi-simulator"
 CONTROL_ROUTE = "/simulator"
+_Control = Callable[[web.Request], Awaitable[web.Response]]
 
 
 class KimiSimulator(LoopbackServer):
@@ -166,16 +167,38 @@ class KimiSimulator(LoopbackServer):
         app.router.add_post(COMPATIBLE_ROUTE, self._compatible)
         app.router.add_post(NATIVE_ROUTE, self._native)
         app.router.add_post(MULTIMODAL_ROUTE, self._native)
-        app.router.add_post(CONTROL_ROUTE + "/queue", self._control_queue)
-        app.router.add_post(CONTROL_ROUTE + "/reset", self._control_reset)
-        app.router.add_get(CONTROL_ROUTE + "/requests", self._control_requests)
-        app.router.add_get(CONTROL_ROUTE + "/connections", self._control_connections)
+        for method, name, handler in (
+            ("POST", "/queue", self._control_queue),
+            ("POST", "/reset", self._control_reset),
+            ("GET", "/requests", self._control_requests),
+            ("GET", "/connections", self._control_connections),
+        ):
+            app.router.add_route(method, CONTROL_ROUTE + name, self._guarded(handler))
 
     # -- control endpoints (for a simulator in another process) --------------
 
+    def _guarded(self, handler: _Control) -> _Control:
+        """``handler`` behind ``control.refusal``: this machine's Host, the
+        simulator's key, JSON bodies only."""
+
+        async def guarded(request: web.Request) -> web.Response:
+            host, port = self.bound_address
+            refused = control.refusal(
+                request, api_key=self.api_key, bound_host=host, bound_port=port
+            )
+            return refused if refused is not None else await handler(request)
+
+        return guarded
+
     async def _control_queue(self, request: web.Request) -> web.Response:
-        items = (await request.json()).get("items", [])
-        self.queue(*(item_from_dict(item) for item in items))
+        items = (await control.json_object(request)).get("items", [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise web.HTTPBadRequest(text='"items" must be a list of objects.')
+        try:
+            scripted = [item_from_dict(item) for item in items]
+        except (TypeError, ValueError) as error:
+            raise web.HTTPBadRequest(text=f"Not a reply or fault: {error}") from None
+        self.queue(*scripted)
         return web.json_response({"queued": len(items)})
 
     async def _control_reset(self, request: web.Request) -> web.Response:

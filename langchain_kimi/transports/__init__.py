@@ -9,6 +9,9 @@ load ``dashscope``.
 
 from __future__ import annotations
 
+import gc
+import importlib
+import sys
 from typing import Any
 
 from langchain_kimi.transports.base import Transport
@@ -42,9 +45,16 @@ __all__ = [
     "Transport",
     "check_region",
     "endpoint_for",
+    "http_errors",
+    "load",
+    "loaded",
     "make_transport",
     "region_url",
 ]
+_MODULES = {
+    "openai": "langchain_kimi.transports.openai",
+    "dashscope": "langchain_kimi.transports.dashscope",
+}
 
 
 def check_region(region: str) -> None:
@@ -92,6 +102,52 @@ def endpoint_for(transport: str, base_url: str | None) -> str:
     return url
 
 
+#: What a first call imports besides the SDK: langchain-core's tracers, and
+#: the async backends under the openai SDK. Missing ones are skipped.
+_FIRST_CALL = (
+    "langchain_core.tracers.langchain",
+    "langchain_core.tracers.stdout",
+    "langchain_core.tracers.run_collector",
+    "langchain_core.messages.block_translators.langchain_v0",
+    "langsmith.run_helpers",
+    "anyio._backends._asyncio",
+    "anyio.streams.memory",
+    "anyio.streams.stapled",
+    "tenacity.asyncio",
+)
+
+
+def load(kind: str) -> None:
+    """Import the transport ``kind`` names, its SDK and what a first call
+    imports (about a second in all), on a worker thread before the first
+    async call, so that it does not stall the event loop.
+
+    The import makes some 300,000 objects, enough to set off a full
+    collection of the cyclic garbage collector, which holds the GIL (and so
+    the loop) for 100 ms or more. So the collector is paused meanwhile, and
+    then the objects it would scan, nearly all long-lived modules and
+    classes, are moved out of its reach (``gc.freeze``).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        importlib.import_module(_MODULES.get(kind, _MODULES["openai"]))
+        for name in _FIRST_CALL:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                continue
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
+def loaded(kind: str) -> bool:
+    """Whether ``load(kind)`` has been done (or begun) in this process."""
+    return _MODULES.get(kind, _MODULES["openai"]) in sys.modules
+
+
 def make_transport(kind: str, **settings: Any) -> Transport:
     """Build the transport named by ``kind`` (importing its SDK only then).
 
@@ -109,3 +165,12 @@ def make_transport(kind: str, **settings: Any) -> Transport:
 
         cls = OpenAITransport
     return cls(**settings)
+
+
+def http_errors() -> tuple[type[Exception], ...]:
+    """What the HTTP client under ``raw`` raises that is not yet a KimiError
+    (e.g. a body under a false ``Content-Encoding``), for the probe to record
+    as the case's failure; imported only when asked, as the SDKs are."""
+    import httpx2
+
+    return (httpx2.HTTPError,)

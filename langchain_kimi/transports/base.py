@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import threading
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import (
     AsyncGenerator,
@@ -14,12 +16,14 @@ from collections.abc import (
     Mapping,
 )
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import anyio
 
+from langchain_kimi.errors import register_secret
 from langchain_kimi.protocols.types import Delta, Result
 from langchain_kimi.request.build import ChatRequest
-from langchain_kimi.transports.perloop import PerLoop
+from langchain_kimi.transports.perloop import PerLoop, forget_all_loops
 from langchain_kimi.transports.retry import (
     MAX_RETRY_WAIT,
     RetryPolicy,
@@ -46,6 +50,30 @@ A = TypeVar("A", bound=_AsyncCloses)
 #: Held while a transport builds a client or pool, so threads racing to make
 #: the first call share one.
 _BUILD_LOCK = threading.Lock()
+#: Every transport that has built a client, session or pool.
+_POOLED: weakref.WeakSet[Pooled[Any, Any]] = weakref.WeakSet()
+#: What a forked child inherited: never used there (its connections are the
+#: parent's), never closed (that could end the parent's), only kept alive so
+#: collecting it closes nothing either.
+_INHERITED: list[object] = []
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: every transport builds its clients afresh, so no
+    two processes share a connection and read each other's replies."""
+    global _BUILD_LOCK
+    _BUILD_LOCK = threading.Lock()  # another thread may have held it
+    forget_all_loops()
+    for pooled in list(_POOLED):
+        _INHERITED.extend(
+            live for live in (pooled._client, pooled._aclients) if live is not None
+        )
+        pooled._client = None
+        pooled._aclients = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def delivers(delta: Delta) -> bool:
@@ -57,6 +85,48 @@ def delivers(delta: Delta) -> bool:
         or delta.get("tool_calls")
         or delta.get("finish_reason")
     )
+
+
+def endpoint_of(base_url: str) -> str:
+    """``host:port`` of a base URL, for messages (the default port if none)."""
+    parts = urlsplit(base_url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = 443 if parts.scheme == "https" else 80
+    host = parts.hostname or "?"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The operating system's reason behind a connection failure (``Connection
+    refused``, ``Name or service not known``), found through the SDKs'
+    wrappers (causes, contexts, ``reason`` and exception arguments); never a
+    class name."""
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            number = current.errno
+            if isinstance(number, int) and number > 0:  # asyncio words it oddly
+                return os.strerror(number)
+            return str(current.strerror)  # e.g. a resolver's (negative) code
+        linked = [
+            current.__cause__,
+            current.__context__,
+            getattr(current, "reason", None),
+        ]
+        linked += list(current.args)
+        pending += [item for item in linked if isinstance(item, BaseException)]
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return "the connection failed or was closed by the other side"
 
 
 def within(seconds: float | None) -> contextlib.AbstractContextManager[Any]:
@@ -92,6 +162,8 @@ class Transport(ABC):
     """
 
     _LIVE: ClassVar[Mapping[str, Any]] = {}
+    #: Where this transport's base URL should end.
+    EXPECTED_PATH: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -103,8 +175,11 @@ class Transport(ABC):
         max_retry_wait: float = MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
+        register_secret(api_key)
         self._api_key = api_key
         self._base_url = base_url
+        #: ``host:port``, for messages about the connection.
+        self._where = endpoint_of(base_url)
         self._timeout = timeout
         self._policy = RetryPolicy(max_retries, max_retry_wait)
         self._headers = dict(default_headers or {})
@@ -147,6 +222,13 @@ class Transport(ABC):
     async def aclose(self) -> None:  # noqa: B027
         """Close the running event loop's connection pool."""
 
+    def _path_hint(self) -> str | None:
+        """The path a bare 404 should name, if base_url does not end in it."""
+        path = self.EXPECTED_PATH
+        if path and not self._base_url.rstrip("/").endswith(path):
+            return path
+        return None
+
     def timeout_option(self, name: str) -> dict[str, Any]:
         """``{name: timeout}``, or nothing when no timeout was set."""
         return {} if self._timeout is None else {name: self._timeout}
@@ -181,13 +263,27 @@ class Pooled(Generic[C, A]):
 
     @property
     def client(self) -> C:
-        """The sync client, one per transport (threads share its pool)."""
-        return _built(self, "_client", self._new_client)
+        """The sync client, one per transport and process (threads share its
+        pool; a forked child builds its own)."""
+        return _built(self, "_client", self._tracked(self._new_client))
 
     async def aclient(self) -> A:
         """The running loop's async client, closed when that loop ends."""
-        clients = _built(self, "_aclients", lambda: PerLoop(self._new_aclient, _aclose))
+        clients = _built(
+            self,
+            "_aclients",
+            self._tracked(lambda: PerLoop(self._new_aclient, _aclose)),
+        )
         return await clients.get()
+
+    def _tracked(self, factory: Callable[[], T]) -> Callable[[], T]:
+        """``factory``, noting this transport for ``_forget_after_fork``."""
+
+        def build() -> T:
+            _POOLED.add(self)
+            return factory()
+
+        return build
 
     def close(self) -> None:
         """Close the sync client; the next call builds another."""

@@ -1,7 +1,7 @@
 """I/O over the native endpoint with the ``dashscope`` SDK.
 
 The SDK builds the request and parses stream events; it sends through our own
-sessions (``dashscope_http``): one pooled ``requests.Session`` per transport,
+sessions (``dashscope_sessions``): one pooled ``requests.Session`` per transport,
 one pooled aiohttp session per event loop (closed when that loop ends). The
 SDK does not raise on HTTP errors and drops nested error bodies, so whole
 replies and error bodies are read from the raw bytes our session kept, by the
@@ -31,13 +31,15 @@ from langchain_kimi.errors import (
     IncompleteStreamError,
     InvalidResponseError,
     KimiError,
+    scrub,
 )
 from langchain_kimi.protocols import native as protocol
 from langchain_kimi.protocols.common import status_error, unexpected_body
 from langchain_kimi.protocols.types import Delta, Result
 from langchain_kimi.request.build import ChatRequest
 from langchain_kimi.transports import dashscope_sessions as http
-from langchain_kimi.transports.base import Pooled, Transport, within
+from langchain_kimi.transports.base import Pooled, Transport, failure_reason, within
+from langchain_kimi.transports.dashscope_aio import new_aio_session
 from langchain_kimi.transports.idle import IdleClock
 
 _TIMEOUTS = (requests.exceptions.Timeout, asyncio.TimeoutError, TimeoutError)
@@ -93,16 +95,26 @@ def is_callers(exc: BaseException, state: http.CallState) -> bool:
 
 
 def map_failure(
-    exc: BaseException, *, started: bool, responded: bool = True
+    exc: BaseException,
+    *,
+    started: bool,
+    responded: bool = True,
+    where: str = "the service",
 ) -> KimiError:
     """An exception from the SDK or its session as the project's class
-    (``is_callers`` exceptions excepted); ``responded``: a response arrived."""
+    (``is_callers`` exceptions excepted); ``responded``: a response arrived;
+    ``where``: ``host:port``, for connection failures."""
     if isinstance(exc, KimiError):
         return exc
+    scrub(exc)
     if isinstance(exc, _TIMEOUTS):
         return APITimeoutError("The request timed out; raise `timeout` or retry later.")
     if isinstance(exc, DashScopeException):
         return BadRequestError(f"The dashscope SDK refused the request: {exc}")
+    if isinstance(exc, RecursionError):
+        return InvalidResponseError(
+            f"The reply from {where} is JSON nested too deeply to read."
+        )
     if isinstance(exc, HttpProcessingError) or (  # a line too long, too
         responded and isinstance(exc, _UNREADABLE)
     ):
@@ -111,12 +123,11 @@ def map_failure(
         )
     if started:
         return IncompleteStreamError(
-            f"The stream was cut before the answer finished ({type(exc).__name__})."
+            f"The stream from {where} was cut before the answer finished: "
+            f"{failure_reason(exc)}."
         )
     if isinstance(exc, _CONNECTION):
-        return APIConnectionError(
-            f"Could not reach the service ({type(exc).__name__})."
-        )
+        return APIConnectionError(f"Could not reach {where}: {failure_reason(exc)}.")
     return KimiError(f"The dashscope SDK failed: {type(exc).__name__}: {exc}")
 
 
@@ -127,17 +138,25 @@ def _request_id(state: http.CallState) -> str | None:
 
 def _reply(state: http.CallState, failure: Exception | None) -> Result:
     """A whole reply from the bytes our session kept, whatever the SDK made of them."""
+    if failure is not None:
+        scrub(failure)
     if state.body is None or state.status is None:
         if failure is None:
             raise InvalidResponseError("The service sent no reply.")
         if is_callers(failure, state) or isinstance(failure, KimiError):
             raise failure
         responded = state.status is not None
-        raise map_failure(failure, started=False, responded=responded) from failure
+        raise map_failure(
+            failure, started=False, responded=responded, where=state.where
+        ) from failure
     try:
         if state.status >= 400:
             raise status_error(
-                state.status, state.body, state.lower_case_headers(), _request_id(state)
+                state.status,
+                state.body,
+                state.lower_case_headers(),
+                _request_id(state),
+                expected_path=state.expected_path,
             )
         return protocol.parse_reply(state.body, _request_id(state))
     except KimiError as error:
@@ -149,7 +168,11 @@ def _not_a_stream(state: http.CallState) -> KimiError | None:
     if state.body is None or state.status is None:
         return None
     return unexpected_body(
-        state.status, state.body, state.lower_case_headers(), _request_id(state)
+        state.status,
+        state.body,
+        state.lower_case_headers(),
+        _request_id(state),
+        expected_path=state.expected_path,
     )
 
 
@@ -165,8 +188,8 @@ class _Stream:
 
     __slots__ = ("_token", "started", "state")
 
-    def __init__(self, timeout: float | None) -> None:
-        self.state = http.CallState.start(timeout, stream=True)
+    def __init__(self, transport: DashScopeTransport) -> None:
+        self.state = transport.call_state(stream=True)
         self.started = False
 
     def __enter__(self) -> None:
@@ -177,7 +200,10 @@ class _Stream:
         state = self.state
         if isinstance(exc, Exception) and not is_callers(exc, state):
             error = _not_a_stream(state) or map_failure(
-                exc, started=self.started, responded=state.status is not None
+                exc,
+                started=self.started,
+                responded=state.status is not None,
+                where=state.where,
             )
             if error is not exc:
                 raise error from exc
@@ -238,11 +264,20 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
     """The native endpoint through the SDK's text-generation or
     multimodal-generation call (sync and async), over our pooled sessions."""
 
+    EXPECTED_PATH = protocol.BASE_PATH
+
+    def call_state(self, *, stream: bool) -> http.CallState:
+        """A call's state: its deadlines, and where it goes (for messages)."""
+        state = http.CallState.start(self._timeout, stream=stream)
+        state.where = self._where
+        state.expected_path = self._path_hint()
+        return state
+
     def _new_client(self) -> requests.Session:
         return http.new_session()
 
     def _new_aclient(self) -> aiohttp.ClientSession:
-        return http.new_aio_session()
+        return new_aio_session()
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         arguments = protocol.call_arguments(request)
@@ -256,7 +291,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
     # -- whole replies -----------------------------------------------------
 
     def _invoke_once(self, request: ChatRequest) -> Result:
-        state = http.CallState.start(self._timeout, stream=False)
+        state = self.call_state(stream=False)
         failure: Exception | None = None
         try:
             with http.calling(state):
@@ -270,7 +305,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
         return _reply(state, failure)
 
     async def _ainvoke_once(self, request: ChatRequest) -> Result:
-        state = http.CallState.start(self._timeout, stream=False)
+        state = self.call_state(stream=False)
         session = await self.aclient()
         failure: Exception | None = None
         try:
@@ -285,7 +320,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
     # -- streams -----------------------------------------------------------
 
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
-        call = _Stream(self._timeout)
+        call = _Stream(self)
         with call:
             events: Any = _generate(
                 protocol.task(request), **self._arguments(request), session=self.client
@@ -295,7 +330,7 @@ class DashScopeTransport(Pooled[requests.Session, aiohttp.ClientSession], Transp
                 yield call.delta(event)
 
     async def _astream_once(self, request: ChatRequest) -> AsyncGenerator[Delta, None]:
-        call = _Stream(self._timeout)
+        call = _Stream(self)
         session = await self.aclient()
         arguments = self._arguments(request)
         if self._timeout is not None:

@@ -36,13 +36,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-import aiohttp
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
-from langchain_kimi.protocols.sse import LineSplitter, is_event_stream
+from langchain_kimi.protocols.sse import LineSplitter
+from langchain_kimi.transports.watchdog import WATCHDOG
 
 #: aiohttp's longest line is twice this; SSE lines up to 8 MiB are read.
 READ_BUFSIZE = 4 * 2**20
@@ -61,6 +63,14 @@ class CallState:
     headers: Mapping[str, str] | None = None
     body: bytes | None = None
     response: Any = None
+    #: ``host:port`` and the path base_url lacks, for messages.
+    where: str = "the service"
+    expected_path: str | None = None
+    #: The deadline passed while the headers were awaited (sync).
+    headers_timed_out: bool = False
+    #: The socket the response arrived on (sync; http.client forgets it when
+    #: the body is delimited by the connection's close).
+    sock: Any = None
 
     @classmethod
     def start(cls, timeout: float | None, *, stream: bool) -> CallState:
@@ -169,6 +179,8 @@ class _Response(requests.Response):
             state.deadline is not None or state.idle is not None
         )
         sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is None and state is not None:
+            sock = state.sock
         pieces: Iterator[bytes]
         if raw.chunked and raw.supports_chunked_reads():
             pieces = raw.read_chunked(None, decode_content=True)  # each HTTP chunk
@@ -200,15 +212,60 @@ class _Response(requests.Response):
     def _lines(self) -> Iterator[bytes]:
         splitter = LineSplitter()
         state = self._kimi_state
-        if state is None or state.idle is None:
-            for chunk in self.iter_content():
-                yield from splitter.feed(chunk)
-            return
-        for chunk in self.iter_content():  # each event pushes the idle deadline
+        idle = state is not None and state.idle is not None
+        for chunk in self.iter_content():
             for line in splitter.feed(chunk):
                 if line.startswith(_DATA):
-                    state.event_arrived()
+                    if is_keep_alive(line):
+                        continue  # the SDK would read it as an event, and fail
+                    if idle:  # each event pushes the idle deadline
+                        state.event_arrived()  # type: ignore[union-attr]
                 yield line
+
+
+def is_keep_alive(line: bytes) -> bool:
+    """Whether a ``data:`` line carries nothing (a keep-alive, not an event)."""
+    return len(line) < 16 and not line[5:].strip()
+
+
+class _BoundedHeaders:
+    """A connection whose whole wait for the response headers ends at the
+    call's deadline: the socket's timeout bounds each read only, so a server
+    trickling one header line at a time would hold the call for ever. The
+    watchdog shuts the socket down at the deadline, and the call is marked
+    timed out."""
+
+    sock: Any
+
+    def getresponse(self) -> Any:
+        state = CALL.get()
+        left = state.left() if state is not None else None
+        if state is not None:
+            state.sock = self.sock
+        if state is None or left is None or self.sock is None:
+            return super().getresponse()  # type: ignore[misc]
+        token = WATCHDOG.watch(self.sock, max(left, 0.0))
+        try:
+            return super().getresponse()  # type: ignore[misc]
+        finally:
+            if WATCHDOG.unwatch(token):
+                state.headers_timed_out = True
+
+
+class _Connection(_BoundedHeaders, HTTPConnection):
+    pass
+
+
+class _TLSConnection(_BoundedHeaders, HTTPSConnection):
+    pass
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = _TLSConnection
 
 
 class KimiAdapter(HTTPAdapter):
@@ -216,6 +273,10 @@ class KimiAdapter(HTTPAdapter):
 
     def __init__(self) -> None:
         super().__init__(pool_connections=4, pool_maxsize=POOL_SIZE)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
 
     def send(
         self,
@@ -245,8 +306,15 @@ class KimiAdapter(HTTPAdapter):
             )
         except requests.exceptions.ConnectTimeout as exc:
             raise NotResentTimeout(exc, request=request) from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise NotResentError(exc, request=request) from exc
+        except requests.exceptions.RequestException as exc:
+            if state is not None and state.headers_timed_out:
+                raise DeadlineExceeded("The call's deadline passed.") from exc
+            if isinstance(exc, requests.exceptions.ConnectionError):
+                raise NotResentError(exc, request=request) from exc
+            raise
+        if state is not None and state.headers_timed_out:
+            response.close()
+            raise DeadlineExceeded("The call's deadline passed.")
         response.__class__ = _Response
         assert isinstance(response, _Response)
         response._kimi_state = state
@@ -266,45 +334,6 @@ def new_session() -> requests.Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
-
-
-# -- async: aiohttp ------------------------------------------------------------
-
-
-async def _one_send(
-    request: aiohttp.ClientRequest, handler: Any
-) -> aiohttp.ClientResponse:
-    try:
-        response: aiohttp.ClientResponse = await handler(request)
-    except aiohttp.ServerTimeoutError as exc:
-        raise AioNotResentTimeout(str(exc)) from exc
-    except aiohttp.ClientConnectionError as exc:
-        raise AioNotResentError(f"{type(exc).__name__}: {exc}") from exc
-    return response
-
-
-class KimiClientResponse(aiohttp.ClientResponse):
-    """Keeps the status, headers and (unless it is an event stream) the body."""
-
-    async def start(self, connection: Any) -> aiohttp.ClientResponse:
-        response = await super().start(connection)
-        state = CALL.get()
-        if state is not None:
-            state.status = self.status
-            state.headers = self.headers
-            state.response = self
-            if self.status >= 400 or not is_event_stream(self.content_type):
-                state.body = await self.read()
-        return response
-
-
-def new_aio_session() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(
-        read_bufsize=READ_BUFSIZE,
-        middlewares=(_one_send,),
-        response_class=KimiClientResponse,
-        trust_env=True,
-    )
 
 
 # -- the SDK's "Request failed" log --------------------------------------------

@@ -29,14 +29,22 @@ from langchain_kimi.errors import (
     APIConnectionError,
     APITimeoutError,
     IncompleteStreamError,
+    InvalidResponseError,
     KimiError,
+    scrub,
 )
 from langchain_kimi.protocols import openai as protocol
 from langchain_kimi.protocols.common import status_error, unexpected_body
 from langchain_kimi.protocols.sse import LineSplitter, is_event_stream
 from langchain_kimi.protocols.types import Delta, Result
 from langchain_kimi.request.build import ChatRequest
-from langchain_kimi.transports.base import Pooled, Transport, within
+from langchain_kimi.transports.base import (
+    Pooled,
+    Transport,
+    failure_reason,
+    within,
+)
+from langchain_kimi.transports.deadline import bound, deadline
 from langchain_kimi.transports.watchdog import WATCHDOG
 
 _JSON: Any = {"headers": {"Content-Type": "application/json"}}
@@ -45,12 +53,18 @@ DRAIN_SECONDS = 0.1
 _TIMED_OUT = "The request timed out; raise `timeout` or retry later."
 
 
-def map_openai_error(exc: openai.APIError) -> KimiError:
-    """An openai SDK exception to the project's class."""
+def map_openai_error(
+    exc: openai.APIError,
+    where: str = "the service",
+    expected_path: str | None = None,
+) -> KimiError:
+    """An openai SDK exception to the project's class (its text redacted, as
+    it is chained as the cause)."""
+    scrub(exc)
     if isinstance(exc, openai.APITimeoutError):
         return APITimeoutError(_TIMED_OUT)
     if isinstance(exc, openai.APIConnectionError):
-        return APIConnectionError(f"Could not reach the service: {exc.message}")
+        return APIConnectionError(f"Could not reach {where}: {failure_reason(exc)}.")
     if not isinstance(exc, openai.APIStatusError):
         return KimiError(exc.message)
     try:
@@ -58,7 +72,30 @@ def map_openai_error(exc: openai.APIError) -> KimiError:
     except httpx2.ResponseNotRead:
         body = None
     headers = exc.response.headers
-    return status_error(exc.status_code, body, headers, _request_id(headers))
+    return status_error(
+        exc.status_code,
+        body,
+        headers,
+        _request_id(headers),
+        expected_path=expected_path,
+    )
+
+
+def map_body_failure(exc: Exception, where: str) -> KimiError:
+    """An error response whose body could not be read (the SDK reads it
+    outside its own error handling): a false gzip header, a stalled or cut
+    body."""
+    if isinstance(exc, (httpx2.TimeoutException, TimeoutError)):
+        return APITimeoutError(_TIMED_OUT)
+    if isinstance(exc, httpx2.DecodingError):
+        return InvalidResponseError(
+            f"The error response from {where} could not be decoded "
+            f"({failure_reason(exc)})."
+        )
+    return APIConnectionError(
+        f"The connection to {where} failed while its error response was read: "
+        f"{failure_reason(exc)}."
+    )
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:
@@ -69,8 +106,9 @@ class _Body:
     """The reading of one response body, written once for sync and async.
 
     ``chunk`` takes the body's bytes as they arrive; for a stream it returns
-    the deltas of the complete lines and enforces the idle bound (SSE comments,
-    i.e. heartbeats, do not count as events); ``resumed`` restarts the idle
+    the deltas of the complete lines and enforces the idle bound (only events
+    count: heartbeats of any spelling, SSE comments or empty ``data:`` lines,
+    do not); ``resumed`` restarts the idle
     clock when the caller asks for more, so only time spent waiting on the
     service counts, not the caller's own between chunks. ``failure`` maps an
     error met while reading.
@@ -104,13 +142,14 @@ class _Body:
     def is_stream(self) -> bool:
         return is_event_stream(self.response.headers.get("content-type"))
 
-    def not_a_stream(self, content: bytes) -> KimiError:
+    def not_a_stream(self, content: bytes, expected_path: str | None) -> KimiError:
         """The error of a stream request answered by a body that is no stream."""
         return unexpected_body(
             self.response.status_code,
             content,
             self.response.headers,
             self._reader.request_id,
+            expected_path=expected_path,
         )
 
     def chunk(self, data: bytes) -> list[Delta]:
@@ -119,11 +158,10 @@ class _Body:
             raise self.timed_out()  # bytes came, but no event in time
         deltas: list[Delta] = []
         for line in self._splitter.feed(data):
-            if line.startswith(protocol.DATA):
-                self._last_event = now
             delta = self._reader.read(line)
             if delta is not None:
                 deltas.append(delta)
+                self._last_event = now
             elif self._reader.done:
                 break
         self.delivered = self.delivered or bool(deltas)
@@ -145,31 +183,39 @@ class _Body:
     def timed_out(self) -> APITimeoutError:
         return APITimeoutError(_TIMED_OUT, request_id=self._reader.request_id)
 
-    def failure(self, exc: Exception) -> KimiError:
+    def failure(self, exc: Exception, where: str) -> KimiError:
         if isinstance(exc, (httpx2.TimeoutException, TimeoutError)):
             return self.timed_out()
+        reason = failure_reason(exc)
         if self.delivered:
             return IncompleteStreamError(
-                "The stream was cut before the answer finished "
-                f"({type(exc).__name__}).",
+                f"The stream from {where} was cut before the answer finished: "
+                f"{reason}.",
+                request_id=self._reader.request_id,
+            )
+        if isinstance(exc, httpx2.DecodingError):
+            return InvalidResponseError(
+                f"The reply from {where} could not be decoded: {reason}.",
                 request_id=self._reader.request_id,
             )
         return APIConnectionError(
-            f"The connection dropped before the reply ({type(exc).__name__}).",
+            f"The connection to {where} dropped before the reply: {reason}.",
             request_id=self._reader.request_id,
         )
 
 
 @contextlib.contextmanager
-def _reading(body: _Body) -> Iterator[None]:
+def _reading(body: _Body, where: str) -> Iterator[None]:
     try:
         yield
     except (httpx2.HTTPError, TimeoutError) as exc:
-        raise body.failure(exc) from exc
+        raise body.failure(exc, where) from exc
 
 
 class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
     """Sync and async calls, streamed or not, returning normalized shapes."""
+
+    EXPECTED_PATH = protocol.BASE_PATH
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -182,19 +228,24 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
         }
 
     def _new_client(self) -> openai.OpenAI:
-        return openai.OpenAI(**self._options)
+        # Every socket wait is bounded by the call's deadline (``deadline``).
+        http_client = bound(openai.DefaultHttpxClient(**self.timeout_option("timeout")))
+        return openai.OpenAI(**self._options, http_client=http_client)
 
     def _new_aclient(self) -> openai.AsyncOpenAI:
         return openai.AsyncOpenAI(**self._options)
 
     def _post(self, request: ChatRequest) -> httpx2.Response:
-        """POST the body; the raw response, its body unread."""
+        """POST the body; the raw response, its body unread (the wait for it
+        is bounded by the caller's ``deadline``)."""
         try:
             response: httpx2.Response = self.client.post(
                 protocol.PATH, **_post_options(request)
             )
         except openai.APIError as exc:
-            raise map_openai_error(exc) from exc
+            raise map_openai_error(exc, self._where, self._path_hint()) from exc
+        except (httpx2.HTTPError, TimeoutError) as exc:
+            raise map_body_failure(exc, self._where) from exc
         return response
 
     async def _apost(self, request: ChatRequest) -> httpx2.Response:
@@ -204,18 +255,21 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
                 protocol.PATH, **_post_options(request)
             )
         except openai.APIError as exc:
-            raise map_openai_error(exc) from exc
+            raise map_openai_error(exc, self._where, self._path_hint()) from exc
+        except httpx2.HTTPError as exc:
+            raise map_body_failure(exc, self._where) from exc
         return response
 
     # -- whole replies -----------------------------------------------------
 
     def _invoke_once(self, request: ChatRequest) -> Result:
         start = time.monotonic()
-        response = self._post(request)
-        body = _Body(response, self._timeout, start)
-        with contextlib.closing(response), _reading(body):
-            for data in response.iter_bytes():
-                body.whole(data)
+        with deadline(self._timeout):
+            response = self._post(request)
+            body = _Body(response, self._timeout, start)
+            with contextlib.closing(response), _reading(body, self._where):
+                for data in response.iter_bytes():
+                    body.whole(data)
         return body.result()
 
     async def _ainvoke_once(self, request: ChatRequest) -> Result:
@@ -225,7 +279,7 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
                 response = await self._apost(request)
                 body = _Body(response, self._timeout, start)
                 async with contextlib.aclosing(response):
-                    with _reading(body):
+                    with _reading(body, self._where):
                         async for data in response.aiter_bytes():
                             body.whole(data)
         except TimeoutError as exc:
@@ -236,14 +290,15 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
 
     def _stream_once(self, request: ChatRequest) -> Iterator[Delta]:
         start = time.monotonic()
-        response = self._post(request)
+        with deadline(self._timeout):  # the whole wait for headers counts
+            response = self._post(request)
         body = _Body(response, self._timeout, start)
         with contextlib.closing(response):
-            with _reading(body):
+            with _reading(body, self._where), deadline(self._timeout):
                 if not body.is_stream():
-                    raise body.not_a_stream(response.read())
+                    raise body.not_a_stream(response.read(), self._path_hint())
             chunks = response.iter_bytes()
-            with _reading(body):
+            with _reading(body, self._where):
                 for data in chunks:
                     deltas = body.chunk(data)
                     if deltas:
@@ -255,14 +310,20 @@ class OpenAITransport(Pooled[openai.OpenAI, openai.AsyncOpenAI], Transport):
 
     async def _astream_once(self, request: ChatRequest) -> AsyncGenerator[Delta, None]:
         start = time.monotonic()
-        response = await self._apost(request)
+        try:
+            with within(self._timeout):  # the whole wait for headers counts
+                response = await self._apost(request)
+        except TimeoutError as exc:
+            raise APITimeoutError(_TIMED_OUT) from exc
         body = _Body(response, self._timeout, start)
         try:
-            with _reading(body):
+            with _reading(body, self._where):
                 if not body.is_stream():
-                    raise body.not_a_stream(await response.aread())
+                    with within(self._timeout):
+                        content = await response.aread()
+                    raise body.not_a_stream(content, self._path_hint())
             chunks = response.aiter_bytes()
-            with _reading(body):
+            with _reading(body, self._where):
                 async for data in chunks:
                     deltas = body.chunk(data)
                     if deltas:

@@ -32,6 +32,12 @@ def _close_at_exit() -> None:
         pools.close_idle_loops()
 
 
+def forget_all_loops() -> None:
+    """In a forked child: the inherited resources are the parent's; exit must
+    not close them."""
+    _ALL.clear()
+
+
 class PerLoop(Generic[T]):
     """``await get()`` gives the running loop's resource, made on first use."""
 

@@ -6,14 +6,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from typing import Any
 
 import openai
 import requests
 
 from langchain_kimi.model_specs import THINKING_MODEL
-from langchain_kimi.testing import KimiSimulator, Reply
+from langchain_kimi.testing import KimiSimulator, Reply, control
 
 BODY = {"model": THINKING_MODEL, "messages": [{"role": "user", "content": "Hi"}]}
 
@@ -81,9 +79,10 @@ def test_control_requests_are_not_counted_and_reset_zeroes_the_counts(
     kimi_simulator: KimiSimulator,
 ) -> None:
     kimi_simulator.connect_delay = 5.0  # a control request must not wait for it
-    before = _get_json(kimi_simulator.url + "/simulator/connections")
-    _get_json(kimi_simulator.url + "/simulator/requests")
-    after = _get_json(kimi_simulator.url + "/simulator/connections")
+    url, key = kimi_simulator.url, kimi_simulator.api_key
+    before = control.call(url, "/simulator/connections", key)
+    control.call(url, "/simulator/requests", key)
+    after = control.call(url, "/simulator/connections", key)
     assert before == after
     assert before["opened"] == before["requests"] == 0
     kimi_simulator.connect_delay = 0.0
@@ -127,7 +126,7 @@ def test_cli_flag_sets_the_delay_and_the_control_endpoint_reports_counts() -> No
                     timeout=10,
                 )
                 assert response.status_code == 200
-        stats = _get_json(info["url"] + "/simulator/connections")
+        stats = control.call(info["url"], "/simulator/connections", info["api_key"])
     finally:
         process.terminate()
         process.wait(10)
@@ -137,8 +136,3 @@ def test_cli_flag_sets_the_delay_and_the_control_endpoint_reports_counts() -> No
         "requests": 2,
         "per_connection": [2],
     }
-
-
-def _get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=2) as response:
-        return json.loads(response.read())

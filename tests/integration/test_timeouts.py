@@ -6,7 +6,6 @@ deadline from a per-read limit, which would take the trickle's whole length.
 """
 
 import asyncio
-import sys
 import time
 from collections.abc import Callable
 
@@ -160,8 +159,7 @@ def test_a_callers_cancellation_stays_a_cancellation_and_a_timeout_leaves_none(
         with pytest.raises(APITimeoutError):
             await read()
         current = asyncio.current_task()
-        if sys.version_info >= (3, 11):
-            assert current is not None and current.cancelling() == 0
+        assert current is not None and current.cancelling() == 0
         await asyncio.sleep(0)  # no cancellation is left pending for this task
 
     asyncio.run(run())
