@@ -83,8 +83,9 @@ class Call:
         ):
             note = (
                 f"The key was used against {self.endpoint}. Model Studio API keys "
-                "work only in the region they were made in: use a key from that "
-                "region, or set region= (DASHSCOPE_REGION) to the key's region."
+                "are per region: they work only in the region they were made in. "
+                "Use a key from that region, or set region= (DASHSCOPE_REGION) to "
+                "the key's region."
             )
         else:
             return error

@@ -46,6 +46,8 @@ class Request:
         data = json.loads(self.body)
         messages = data["input"]["messages"] if self.native else data["messages"]
         text = messages[-1]["content"]
+        if isinstance(text, list):  # content parts, e.g. the multimodal endpoint's
+            return "".join(p["text"] for p in text if isinstance(p.get("text"), str))
         return text if isinstance(text, str) else json.dumps(text)
 
 
