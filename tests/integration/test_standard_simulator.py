@@ -77,6 +77,15 @@ class _OnSimulator(ChatModelIntegrationTests):
     def has_tool_choice(self) -> bool:
         return True
 
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        llm = ChatKimi(**self.chat_model_params)
+        if not stream:
+            return llm.invoke("Is 1001 prime?")
+        full: Any = None
+        for chunk in llm.stream("Is 1001 prime?"):
+            full = chunk if full is None else full + chunk
+        return full  # type: ignore[no-any-return]
+
 
 class TestThinkingOnSimulator(_OnSimulator):
     model_id = THINKING_MODEL
@@ -96,15 +105,6 @@ class TestThinkingOnSimulator(_OnSimulator):
     @property
     def supported_usage_metadata_details(self) -> dict[str, Any]:
         return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}
-
-    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
-        llm = ChatKimi(**self.chat_model_params)
-        if not stream:
-            return llm.invoke("Is 1001 prime?")
-        full: Any = None
-        for chunk in llm.stream("Is 1001 prime?"):
-            full = chunk if full is None else full + chunk
-        return full  # type: ignore[no-any-return]
 
 
 class TestInstructOnSimulator(_OnSimulator):
@@ -202,15 +202,6 @@ class _LineupOnSimulator(_OnSimulator):
     @property
     def supports_image_urls(self) -> bool:
         return bool(self._profile()["image_url_inputs"])
-
-    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
-        llm = ChatKimi(**self.chat_model_params)
-        if not stream:
-            return llm.invoke("Is 1001 prime?")
-        full: Any = None
-        for chunk in llm.stream("Is 1001 prime?"):
-            full = chunk if full is None else full + chunk
-        return full  # type: ignore[no-any-return]
 
 
 class TestKimiK3OnSimulator(_LineupOnSimulator):
