@@ -21,6 +21,7 @@ from langchain_kimi.errors import (
     ServerError,
 )
 from langchain_kimi.models import MODELS, KimiModelSpec, get_model_spec
+from langchain_kimi.rate_limits import KimiRateLimiter
 
 __all__ = [
     "MODELS",
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidResponseError",
     "KimiError",
     "KimiModelSpec",
+    "KimiRateLimiter",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",

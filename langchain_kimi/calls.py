@@ -18,6 +18,7 @@ from langchain_kimi import call_site
 from langchain_kimi.errors import BadRequestError
 from langchain_kimi.iterators import aclosing
 from langchain_kimi.normalized import Delta, Result
+from langchain_kimi.rate_limits.meter import Meter
 from langchain_kimi.request import ChatRequest, is_json_mode_refusal
 from langchain_kimi.transports import Transport
 
@@ -44,12 +45,19 @@ class Memory:
 class Call:
     """One call's request. ``build()`` makes it, asking ``memory.json_mode``;
     its notices (a tool choice sent as an instruction, a tool turn without
-    reasoning) are warned once per model instance."""
+    reasoning) are warned once per model instance. ``meter`` charges its
+    tokens to a ``KimiRateLimiter`` around the helpers below."""
 
-    def __init__(self, build: Callable[[], ChatRequest], memory: Memory) -> None:
+    def __init__(
+        self,
+        build: Callable[[], ChatRequest],
+        memory: Memory,
+        meter: Callable[[ChatRequest], Meter] | None = None,
+    ) -> None:
         self._build = build
         self._memory = memory
         self.request = self._make()
+        self.meter = meter(self.request) if meter else Meter()
 
     def _make(self) -> ChatRequest:
         request = self._build()
@@ -77,22 +85,56 @@ class Call:
 
 
 def invoke(transport: Transport, call: Call) -> Result:
+    call.meter.take()
     try:
-        return transport.invoke(call.request)
-    except BadRequestError as error:
-        return transport.invoke(call.instead_of(error))
+        try:
+            result = transport.invoke(call.request)
+        except BadRequestError as error:
+            result = transport.invoke(call.instead_of(error))
+        call.meter.saw(result["usage"])
+        return result
+    finally:
+        call.meter.done()
 
 
 async def ainvoke(transport: Transport, call: Call) -> Result:
+    await call.meter.atake()
     try:
-        return await transport.ainvoke(call.request)
-    except BadRequestError as error:
-        return await transport.ainvoke(call.instead_of(error))
+        try:
+            result = await transport.ainvoke(call.request)
+        except BadRequestError as error:
+            result = await transport.ainvoke(call.instead_of(error))
+        call.meter.saw(result["usage"])
+        return result
+    finally:
+        await call.meter.adone()
 
 
 def deltas(transport: Transport, call: Call) -> Iterator[Delta]:
     """The reply's deltas; a refusal comes before any delta, so nothing reached
     the caller when the second request goes."""
+    call.meter.take()
+    try:
+        for delta in _deltas(transport, call):
+            call.meter.saw(delta.get("usage"))
+            yield delta
+    finally:
+        call.meter.done()
+
+
+async def adeltas(transport: Transport, call: Call) -> AsyncIterator[Delta]:
+    """Async ``deltas``."""
+    await call.meter.atake()
+    try:
+        async with aclosing(_adeltas(transport, call)) as each:
+            async for delta in each:
+                call.meter.saw(delta.get("usage"))
+                yield delta
+    finally:
+        await call.meter.adone()
+
+
+def _deltas(transport: Transport, call: Call) -> Iterator[Delta]:
     started = False
     try:
         for delta in transport.stream(call.request):
@@ -102,8 +144,7 @@ def deltas(transport: Transport, call: Call) -> Iterator[Delta]:
         yield from transport.stream(call.instead_of(error, started=started))
 
 
-async def adeltas(transport: Transport, call: Call) -> AsyncIterator[Delta]:
-    """Async ``deltas``."""
+async def _adeltas(transport: Transport, call: Call) -> AsyncIterator[Delta]:
     started = False
     try:
         async with aclosing(transport.astream(call.request)) as first:

@@ -47,6 +47,7 @@ from langchain_kimi.models import (
     get_model_spec,
     model_profile,
 )
+from langchain_kimi.rate_limits.meter import Meter, meter_for, on_error_for
 from langchain_kimi.request import (
     REQUEST_FIELDS,
     ChatRequest,
@@ -485,6 +486,7 @@ class ChatKimi(BaseChatModel):
                     max_retries=self.max_retries,
                     max_retry_wait=self.max_retry_wait,
                     default_headers=self.default_headers,
+                    on_error=on_error_for(self.rate_limiter),
                 )
         return self._transport
 
@@ -547,7 +549,10 @@ class ChatKimi(BaseChatModel):
                 json_mode=self._memory.json_mode(model),
             )
 
-        return calls.Call(build, self._memory)
+        def meter(request: ChatRequest) -> Meter:
+            return meter_for(self.rate_limiter, messages, request.params)
+
+        return calls.Call(build, self._memory, meter)
 
     def _stream_call(self, call: StreamCall) -> tuple[calls.Call, StreamParser]:
         """The streaming call and the parser for its reply."""

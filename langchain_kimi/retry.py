@@ -19,7 +19,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from langchain_kimi.errors import IncompleteStreamError, KimiError
@@ -68,6 +68,8 @@ class RetryPolicy:
 
     max_retries: int = 2
     max_retry_wait: float = MAX_RETRY_WAIT
+    on_error: Callable[[KimiError], None] | None = field(default=None, compare=False)
+    """Told of every failed attempt (a shared rate limiter hears of 429s)."""
 
     def delay(self, attempt: int, error: KimiError) -> float | None:
         """Seconds before retry number ``attempt + 1``, or ``None`` to give up."""
@@ -92,6 +94,8 @@ class _Attempts:
 
     def pause(self, error: KimiError) -> float:
         """Seconds to wait before the next attempt; re-raises ``error`` to give up."""
+        if self.policy.on_error is not None:
+            self.policy.on_error(error)
         delay = self.policy.delay(self.attempt, error)
         if delay is None:
             raise error

@@ -39,6 +39,10 @@ ENDPOINTS: tuple[Endpoint, ...] = ("compatible", "native")
 #: is served on.
 ENDPOINT_OF: dict[str, Endpoint] = {"openai": "compatible", "dashscope": "native"}
 
+#: Switches the probe does not read: reading them would spend the account's
+#: own limits.
+UNPROBED = frozenset({"account_rate_limit"})
+
 #: The values of the switches that are not true/false.
 _VALUES: dict[str, tuple[str, ...]] = {
     "stream_usage": ("trailing", "choice", "both"),
@@ -117,6 +121,12 @@ class Behaviour:
 
     unknown_model_native: UnknownModel = "not_found"
     """The same on the native endpoint."""
+
+    account_rate_limit: bool = False
+    """Enforce the account's rate limits (the simulator's ``account_limits``;
+    the rate-limit page's 500 requests and 1,000,000 tokens a minute, maybe
+    per second, by default) with 429s. Off by default so tests are not
+    throttled; the probe leaves it alone (``UNPROBED``)."""
 
     @classmethod
     def switches(cls) -> dict[str, tuple[Any, ...]]:

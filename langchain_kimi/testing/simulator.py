@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from langchain_kimi.testing import faults, protocol, rules
+from langchain_kimi.testing.account_limits import AccountLimits, AccountMeter
 from langchain_kimi.testing.behaviour import ENDPOINT_OF, Behaviour, Framing
 from langchain_kimi.testing.error_codes import in_spelling
 from langchain_kimi.testing.recording import RecordedRequest, ReplyQueue
@@ -57,6 +58,8 @@ class KimiSimulator(LoopbackServer):
     ``connect_delay`` (seconds) holds back the first request on each new TCP
     connection, like TCP and TLS set-up to the real service; ``connections()``
     counts the connections clients opened (see ``LoopbackServer``).
+    ``account_limits`` are the account's rate limits, enforced with
+    ``Behaviour(account_rate_limit=True)`` (``account.refused`` counts 429s).
     """
 
     def __init__(
@@ -70,6 +73,7 @@ class KimiSimulator(LoopbackServer):
         behaviour: Behaviour | None = None,
         profile: str | PathLike[str] | Mapping[str, Any] | None = None,
         connect_delay: float = 0.0,
+        account_limits: AccountLimits | None = None,
     ) -> None:
         if behaviour is not None and profile is not None:
             raise ValueError("Pass behaviour or profile, not both.")
@@ -84,6 +88,7 @@ class KimiSimulator(LoopbackServer):
         for name in extra_models:
             self.models[name] = unlisted_model(name)
         self.requests: list[RecordedRequest] = []
+        self.account = AccountMeter(account_limits or AccountLimits())
         self._queue = ReplyQueue()
         self._released = threading.Event()
         self._default_connect_delay = connect_delay
@@ -141,6 +146,7 @@ class KimiSimulator(LoopbackServer):
         with self._queue.lock:
             self._queue.items.clear()
         self.requests.clear()
+        self.account = AccountMeter(self.account.limits)
         self.responder = self._default_responder
         self.behaviour = self._default_behaviour
         self.connect_delay = self._default_connect_delay
@@ -239,6 +245,12 @@ class KimiSimulator(LoopbackServer):
             model = self.models[body["model"]]
             refusal = rules.check_parameters(model, params, record.messages, behaviour)
         spelling = behaviour.on("error_codes", endpoint)
+        if refusal is None and behaviour.account_rate_limit:
+            over = self.account.admit()
+            if over is not None:
+                native_code = spelling == "CamelCase"
+                code = over.native if native_code else over.compatible
+                refusal = (429, code, over.message)
         if refusal is not None:
             status, code, message = refusal
             record.status = status
@@ -278,6 +290,9 @@ class KimiSimulator(LoopbackServer):
             reply = dataclasses.replace(reply, tool_calls=reply.tool_calls[:1])
         await faults.wait(request, reply.delay)
         input_tokens = estimate_text(json.dumps(record.messages))
+        if behaviour.account_rate_limit:
+            counts = protocol.usage_counts(reply, input_tokens)
+            self.account.used(counts["input_tokens"] + counts["output_tokens"])
         name = body["model"]
         indexed = behaviour.tool_call_index_in_stream
         if not stream:

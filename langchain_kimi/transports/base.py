@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import anyio
 
+from langchain_kimi.errors import KimiError
 from langchain_kimi.normalized import Delta, Result
 from langchain_kimi.request import ChatRequest
 from langchain_kimi.retry import (
@@ -96,11 +97,12 @@ class Transport(ABC):
         max_retries: int,
         max_retry_wait: float = MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
+        on_error: Callable[[KimiError], None] | None = None,
     ) -> None:
         self._api_key = api_key
         self._base_url = base_url
         self._timeout = timeout
-        self._policy = RetryPolicy(max_retries, max_retry_wait)
+        self._policy = RetryPolicy(max_retries, max_retry_wait, on_error)
         self._headers = dict(default_headers or {})
 
     def __getstate__(self) -> dict[str, Any]:

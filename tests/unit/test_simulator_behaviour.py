@@ -32,6 +32,7 @@ def test_defaults_follow_the_published_references() -> None:
         "stream_error_framing_native": "json",
         "unknown_model_compatible": "not_found",
         "unknown_model_native": "not_found",
+        "account_rate_limit": False,
     }
 
 
