@@ -164,24 +164,49 @@ class KimiRateLimiter(BaseRateLimiter):
 
     # -- tokens (ChatKimi) -----------------------------------------------------
 
-    def charge_tokens(self, cost: int) -> TokenCharge | None:
-        """Wait until ``cost`` tokens fit, take them; ``None`` without a token
-        limit. A cost above a window's whole budget waits for that window to
-        be empty and then goes alone."""
+    def charge_tokens(self, cost: int, *, blocking: bool = True) -> TokenCharge | None:
+        """Take ``cost`` tokens, waiting for room if ``blocking``; ``None``
+        without a token limit or (not blocking) without room. A cost above a
+        window's whole budget waits for that window to be empty, then goes
+        alone."""
         if not self._tokens:
             return None
         while (wait := self._store.run(self._tokens_taker(cost))) > 0:
+            if not blocking:
+                return None
             time.sleep(wait)
         return TokenCharge(self, cost)
 
-    async def acharge_tokens(self, cost: int) -> TokenCharge | None:
+    async def acharge_tokens(
+        self, cost: int, *, blocking: bool = True
+    ) -> TokenCharge | None:
         """Async ``charge_tokens``."""
         if not self._tokens:
             return None
         taker = self._tokens_taker(cost)
         while (wait := await asyncio.to_thread(self._store.run, taker)) > 0:
+            if not blocking:
+                return None
             await asyncio.sleep(wait)
         return TokenCharge(self, cost)
+
+    def used_this_minute(self) -> tuple[int, int]:
+        """Requests and tokens the key's minute window holds now (0 for a
+        limit left out): what every process sharing it has used."""
+
+        def read(storage: Storage) -> tuple[int, int]:
+            requests = tokens = 0
+            if self._requests:
+                item = self._requests[-1]
+                stats = MovingWindowRateLimiter(storage).get_window_stats(
+                    item, self.key, "requests"
+                )
+                requests = item.amount - stats.remaining
+            if self._tokens:
+                tokens = storage.get(self._tokens[-1].key_for(self.key, "tokens"))
+            return requests, tokens
+
+        return self._store.run(read)
 
     # -- 429s --------------------------------------------------------------
 

@@ -88,7 +88,8 @@ class KimiSimulator(LoopbackServer):
         for name in extra_models:
             self.models[name] = unlisted_model(name)
         self.requests: list[RecordedRequest] = []
-        self.account = AccountMeter(account_limits or AccountLimits())
+        self._account_limits = account_limits or AccountLimits()
+        self.account = AccountMeter(self._account_limits)
         self._queue = ReplyQueue()
         self._released = threading.Event()
         self._default_connect_delay = connect_delay
@@ -146,7 +147,7 @@ class KimiSimulator(LoopbackServer):
         with self._queue.lock:
             self._queue.items.clear()
         self.requests.clear()
-        self.account = AccountMeter(self.account.limits)
+        self.account = AccountMeter(self._account_limits)
         self.responder = self._default_responder
         self.behaviour = self._default_behaviour
         self.connect_delay = self._default_connect_delay
