@@ -135,6 +135,9 @@ class ChatKimi(BaseChatModel):
             ``Retry-After`` up to ``max_retry_wait`` seconds (default 60; a
             longer wait raises ``RateLimitError`` at once, ``retry_after``
             set). Quota refusals and other 4xx are never retried.
+        rate_limiter: any LangChain rate limiter; a ``KimiRateLimiter`` also
+            charges each call's tokens, holds back after a 429, and can share
+            one account's budget between processes through Redis.
 
     Instantiate:
         .. code-block:: python

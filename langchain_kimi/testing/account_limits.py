@@ -63,6 +63,10 @@ class AccountMeter:
     def __init__(self, limits: AccountLimits) -> None:
         self.limits = limits
         self.refused = 0
+        #: When each request was admitted or refused (``time.time()``), for
+        #: plots of a whole run.
+        self.admitted_at: list[float] = []
+        self.refused_at: list[float] = []
         self._lock = threading.Lock()
         self._starts: deque[float] = deque()
         self._tokens: deque[tuple[float, int]] = deque()
@@ -87,8 +91,10 @@ class AccountMeter:
                 refusal = TOKENS
             if refusal is None:
                 self._starts.append(now)
+                self.admitted_at.append(time.time())
             else:
                 self.refused += 1
+                self.refused_at.append(time.time())
             return refusal
 
     def used(self, tokens: int) -> None:
