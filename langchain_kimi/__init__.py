@@ -23,6 +23,7 @@ from langchain_kimi.errors import QuotaExceededError as QuotaExceededError
 from langchain_kimi.errors import RateLimitError as RateLimitError
 from langchain_kimi.errors import ServerError as ServerError
 from langchain_kimi.model_specs import MODELS, KimiModelSpec, get_model_spec
+from langchain_kimi.rate_limits import KimiRateLimiter
 from langchain_kimi.request.tools import tools_message
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ChatKimi",
     "KimiError",
     "KimiModelSpec",
+    "KimiRateLimiter",
     "__version__",
     "get_model_spec",
     "tools_message",

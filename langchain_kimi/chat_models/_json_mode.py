@@ -26,6 +26,7 @@ from langchain_kimi.errors import (
 )
 from langchain_kimi.model_specs import retirement_note
 from langchain_kimi.protocols.types import Delta, Result
+from langchain_kimi.rate_limits.meter import Meter
 from langchain_kimi.request.build import ChatRequest, is_json_mode_refusal
 from langchain_kimi.transports import Transport
 
@@ -60,15 +61,22 @@ class Call:
     """One call's request. ``build()`` makes it, asking ``memory.json_mode``;
     its notices (a tool choice sent as an instruction, a tool turn without
     reasoning) are warned once per model instance. ``endpoint`` says where
-    the key is used (``"the cn-beijing region (https://...)"``), for a 401."""
+    the key is used (``"the cn-beijing region (https://...)"``), for a 401;
+    ``meter`` charges its tokens to a ``KimiRateLimiter`` around the helpers
+    below."""
 
     def __init__(
-        self, build: Callable[[], ChatRequest], memory: Memory, endpoint: str = ""
+        self,
+        build: Callable[[], ChatRequest],
+        memory: Memory,
+        endpoint: str = "",
+        meter: Callable[[ChatRequest], Meter] | None = None,
     ) -> None:
         self._build = build
         self._memory = memory
         self.endpoint = endpoint
         self.request = self._make()
+        self.meter = meter(self.request) if meter else Meter()
 
     def explained(self, error: KimiError) -> KimiError:
         """``error`` with what this call knows added: a retired model's date
@@ -131,28 +139,60 @@ def _raise_explained(call: Call, error: KimiError) -> NoReturn:
 
 
 def invoke(transport: Transport, call: Call) -> Result:
+    call.meter.take()
     try:
         try:
-            return transport.invoke(call.request)
+            result = transport.invoke(call.request)
         except BadRequestError as error:
-            return transport.invoke(call.instead_of(error))
+            result = transport.invoke(call.instead_of(error))
+        call.meter.saw(result["usage"])
+        return result
     except KimiError as error:
         _raise_explained(call, error)
+    finally:
+        call.meter.done()
 
 
 async def ainvoke(transport: Transport, call: Call) -> Result:
+    await call.meter.atake()
     try:
         try:
-            return await transport.ainvoke(call.request)
+            result = await transport.ainvoke(call.request)
         except BadRequestError as error:
-            return await transport.ainvoke(call.instead_of(error))
+            result = await transport.ainvoke(call.instead_of(error))
+        call.meter.saw(result["usage"])
+        return result
     except KimiError as error:
         _raise_explained(call, error)
+    finally:
+        await call.meter.adone()
 
 
 def deltas(transport: Transport, call: Call) -> Iterator[Delta]:
-    """The reply's deltas; a refusal comes before any delta, so nothing reached
-    the caller when the second request goes."""
+    """The reply's deltas, metered; a refusal comes before any delta, so
+    nothing reached the caller when the second request goes."""
+    call.meter.take()
+    try:
+        for delta in _deltas(transport, call):
+            call.meter.saw(delta.get("usage"))
+            yield delta
+    finally:
+        call.meter.done()
+
+
+async def adeltas(transport: Transport, call: Call) -> AsyncGenerator[Delta, None]:
+    """Async ``deltas``."""
+    await call.meter.atake()
+    try:
+        async with aclosing(_adeltas(transport, call)) as each:
+            async for delta in each:
+                call.meter.saw(delta.get("usage"))
+                yield delta
+    finally:
+        await call.meter.adone()
+
+
+def _deltas(transport: Transport, call: Call) -> Iterator[Delta]:
     started = False
     try:
         try:
@@ -165,8 +205,7 @@ def deltas(transport: Transport, call: Call) -> Iterator[Delta]:
         _raise_explained(call, error)
 
 
-async def adeltas(transport: Transport, call: Call) -> AsyncGenerator[Delta, None]:
-    """Async ``deltas``."""
+async def _adeltas(transport: Transport, call: Call) -> AsyncGenerator[Delta, None]:
     started = False
     try:
         try:

@@ -58,6 +58,7 @@ from langchain_kimi.model_specs import (
     model_profile,
     retirement_note,
 )
+from langchain_kimi.rate_limits.meter import Meter, meter_for, on_error_for
 from langchain_kimi.request.build import (
     REQUEST_FIELDS,
     ChatRequest,
@@ -156,6 +157,9 @@ class ChatKimi(BaseChatModel):
             ``Retry-After`` up to ``max_retry_wait`` seconds (default 60; a
             longer wait raises ``RateLimitError`` at once, ``retry_after``
             set). Quota refusals and other 4xx are never retried.
+        rate_limiter: any LangChain rate limiter; a ``KimiRateLimiter`` also
+            charges each call's tokens, holds back after a 429, and can share
+            one account's budget between processes through Redis.
 
     Instantiate:
         .. code-block:: python
@@ -559,6 +563,7 @@ class ChatKimi(BaseChatModel):
                     max_retries=self.max_retries,
                     max_retry_wait=self.max_retry_wait,
                     default_headers=self.default_headers,
+                    on_error=on_error_for(self.rate_limiter),
                 )
         return self._transport
 
@@ -635,7 +640,10 @@ class ChatKimi(BaseChatModel):
                 json_mode=self._memory.json_mode,
             )
 
-        return _json_mode.Call(build, self._memory, self._endpoint())
+        def meter(request: ChatRequest) -> Meter:
+            return meter_for(self.rate_limiter, messages, request.params)
+
+        return _json_mode.Call(build, self._memory, self._endpoint(), meter)
 
     def _stream_call(self, call: StreamCall) -> tuple[_json_mode.Call, StreamParser]:
         """The streaming call and the parser for its reply."""

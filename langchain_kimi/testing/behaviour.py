@@ -44,6 +44,10 @@ ENDPOINTS: tuple[Endpoint, ...] = ("compatible", "native")
 #: is served on.
 ENDPOINT_OF: dict[str, Endpoint] = {"openai": "compatible", "dashscope": "native"}
 
+#: Switches the probe does not read: reading them would spend the account's
+#: own limits.
+UNPROBED = frozenset({"account_rate_limit"})
+
 #: The values of the switches that are not true/false.
 _VALUES: dict[str, tuple[str, ...]] = {
     "stream_usage": ("trailing", "choice", "both"),
@@ -140,6 +144,11 @@ class Behaviour:
     the seed's two): 400 ``InvalidParameter`` naming the parameter, or
     ``"ignored"`` (accepted, no effect). The page only says kimi-k3 has no
     budget, not what the service does with one."""
+    account_rate_limit: bool = False
+    """Enforce the account's rate limits (the simulator's ``account_limits``;
+    the rate-limit page's 500 requests and 1,000,000 tokens a minute, maybe
+    per second, by default) with 429s. Off by default so tests are not
+    throttled; the probe leaves it alone (``UNPROBED``)."""
 
     @classmethod
     def switches(cls) -> dict[str, tuple[Any, ...]]:

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from langchain_kimi.request.tokens import estimate_text
 from langchain_kimi.testing import control, faults, rendering, rules
+from langchain_kimi.testing.account_limits import AccountLimits, AccountMeter
 from langchain_kimi.testing.behaviour import ENDPOINT_OF, Behaviour, Framing
 from langchain_kimi.testing.cache import PromptCache
 from langchain_kimi.testing.content import check_content
@@ -67,6 +68,8 @@ class KimiSimulator(LoopbackServer):
     ``connect_delay`` (seconds) holds back the first request on each new TCP
     connection, like TCP and TLS set-up to the real service; ``connections()``
     counts the connections clients opened (see ``LoopbackServer``).
+    ``account_limits`` are the account's rate limits, enforced with
+    ``Behaviour(account_rate_limit=True)`` (``account.refused`` counts 429s).
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class KimiSimulator(LoopbackServer):
         behaviour: Behaviour | None = None,
         profile: str | PathLike[str] | Mapping[str, Any] | None = None,
         connect_delay: float = 0.0,
+        account_limits: AccountLimits | None = None,
     ) -> None:
         if behaviour is not None and profile is not None:
             raise ValueError("Pass behaviour or profile, not both.")
@@ -95,6 +99,8 @@ class KimiSimulator(LoopbackServer):
             self.models[name] = unlisted_model(name)
         self.requests: list[RecordedRequest] = []
         self.cache = PromptCache()
+        self._account_limits = account_limits or AccountLimits()
+        self.account = AccountMeter(self._account_limits)
         self._queue = ReplyQueue()
         self._released = threading.Event()
         self._default_connect_delay = connect_delay
@@ -153,6 +159,7 @@ class KimiSimulator(LoopbackServer):
             self._queue.items.clear()
         self.requests.clear()
         self.cache.clear()
+        self.account = AccountMeter(self._account_limits)
         self.responder = self._default_responder
         self.behaviour = self._default_behaviour
         self.connect_delay = self._default_connect_delay
@@ -287,6 +294,12 @@ class KimiSimulator(LoopbackServer):
                 or rules.check_parameters(model, params, record.messages, behaviour)
             )
         spelling = behaviour.on("error_codes", endpoint)
+        if refusal is None and behaviour.account_rate_limit:
+            over = self.account.admit()
+            if over is not None:
+                native_code = spelling == "CamelCase"
+                code = over.native if native_code else over.compatible
+                refusal = (429, code, over.message)
         if refusal is not None:
             status, code, message = refusal
             record.status = status
@@ -326,6 +339,9 @@ class KimiSimulator(LoopbackServer):
             reply = dataclasses.replace(reply, tool_calls=reply.tool_calls[:1])
         await faults.wait(request, reply.delay)
         input_tokens = estimate_text(json.dumps(record.messages))
+        if behaviour.account_rate_limit:
+            counts = rendering.usage_counts(reply, input_tokens)
+            self.account.used(counts["input_tokens"] + counts["output_tokens"])
         name = body["model"]
         cache = self.cache.account(name, record.messages)
         indexed = behaviour.tool_call_index_in_stream

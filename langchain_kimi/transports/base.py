@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import anyio
 
-from langchain_kimi.errors import register_secret
+from langchain_kimi.errors import KimiError, register_secret
 from langchain_kimi.protocols.types import Delta, Result
 from langchain_kimi.request.build import ChatRequest
 from langchain_kimi.transports.perloop import PerLoop, forget_all_loops
@@ -174,6 +174,7 @@ class Transport(ABC):
         max_retries: int,
         max_retry_wait: float = MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
+        on_error: Callable[[KimiError], None] | None = None,
     ) -> None:
         register_secret(api_key)
         self._api_key = api_key
@@ -181,7 +182,7 @@ class Transport(ABC):
         #: ``host:port``, for messages about the connection.
         self._where = endpoint_of(base_url)
         self._timeout = timeout
-        self._policy = RetryPolicy(max_retries, max_retry_wait)
+        self._policy = RetryPolicy(max_retries, max_retry_wait, on_error=on_error)
         self._headers = dict(default_headers or {})
 
     def __getstate__(self) -> dict[str, Any]:

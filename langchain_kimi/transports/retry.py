@@ -17,8 +17,13 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Iterator,
+)
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from langchain_kimi._utils.iterators import aclose, close
@@ -42,6 +47,8 @@ class RetryPolicy:
     base_delay: float | None = None
     """First backoff in seconds, doubling per retry; ``None`` reads
     ``BASE_DELAY`` at each retry (so a test suite can set it to zero once)."""
+    on_error: Callable[[KimiError], None] | None = field(default=None, compare=False)
+    """Told of every failed attempt (a shared rate limiter hears of 429s)."""
 
     def delay(self, attempt: int, error: KimiError) -> float | None:
         """Seconds before retry number ``attempt + 1``, or ``None`` to give up."""
@@ -67,6 +74,8 @@ class _Attempts:
 
     def pause(self, error: KimiError) -> float:
         """Seconds to wait before the next attempt; re-raises ``error`` to give up."""
+        if self.policy.on_error is not None:
+            self.policy.on_error(error)
         delay = self.policy.delay(self.attempt, error)
         if delay is None:
             raise error

