@@ -66,13 +66,14 @@ def scrub(exc: BaseException) -> None:
                 setattr(exc, name, _redacted(value))
 
 
-def key_advice(region: str | None = None) -> str:
-    """What a rejected key means: keys belong to one region's endpoint."""
-    where = f" (this call went to the {region} region)" if region else ""
+def key_advice(where: str | None = None) -> str:
+    """What a rejected key means: keys belong to one region's endpoint
+    (``where``: the region or URL the key was used against, if known)."""
+    used = f"The key was used against {where}. " if where else ""
     return (
-        "API keys are per region: a key works only against the endpoint of the "
-        f"region it was created in{where}. Check that base_url and the key "
-        "come from the same region of the Model Studio console."
+        f"{used}Model Studio API keys are per region: they work only in the "
+        "region they were made in. Use a key from that region, or point "
+        "region= (DASHSCOPE_REGION) or base_url at the key's region."
     )
 
 

@@ -23,6 +23,7 @@ from langchain_kimi.errors import (
     KimiError,
     MissingAPIKeyError,
     NotFoundError,
+    key_advice,
 )
 from langchain_kimi.model_specs import retirement_note
 from langchain_kimi.protocols.types import Delta, Result
@@ -89,12 +90,7 @@ class Call:
             and error.status_code == 401
             and self.endpoint
         ):
-            note = (
-                f"The key was used against {self.endpoint}. Model Studio API keys "
-                "are per region: they work only in the region they were made in. "
-                "Use a key from that region, or set region= (DASHSCOPE_REGION) to "
-                "the key's region."
-            )
+            note = key_advice(self.endpoint)
         else:
             return error
         return type(error)(

@@ -15,7 +15,6 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from langchain_kimi.chat_models.base import API_KEY_ENV, BASE_URL_ENV
 from langchain_kimi.cli.console import NO_KEY, Console
@@ -32,21 +31,7 @@ from langchain_kimi.probe.cases import (
 from langchain_kimi.probe.run import KeyRejectedError, probe_service
 from langchain_kimi.request.tokens import estimate_text
 from langchain_kimi.testing.behaviour import Behaviour
-from langchain_kimi.transports import endpoint_for
-
-#: Model Studio's regional hosts (a workspace host names its region code).
-_REGION_HOSTS = {
-    "dashscope.aliyuncs.com": "China (Beijing)",
-    "dashscope-intl.aliyuncs.com": "Singapore",
-    "dashscope-us.aliyuncs.com": "US (Virginia)",
-}
-_REGION_CODES = {
-    "cn-beijing": "China (Beijing)",
-    "ap-southeast-1": "Singapore",
-    "ap-northeast-1": "Tokyo",
-    "us-east-1": "US (Virginia)",
-    "eu-central-1": "Germany (Frankfurt)",
-}
+from langchain_kimi.transports import region_named
 
 DEFAULT_OUTPUT = "kimi-profile.json"
 
@@ -173,14 +158,7 @@ def models_table(profile: Mapping[str, Any]) -> list[str]:
 
 def region_of(base_url: str | None) -> str:
     """The region a base URL's host serves, in words (or the host itself)."""
-    host = (urlsplit(endpoint_for("openai", base_url)).hostname or "").lower()
-    if host in _REGION_HOSTS:
-        return f"the {_REGION_HOSTS[host]} region"
-    labels = host.split(".")
-    for code, name in _REGION_CODES.items():
-        if code in labels:
-            return f"the {name} region"
-    return f"the host {host}"
+    return region_named(base_url)
 
 
 def rejected_key_text(error: KeyRejectedError, base_url: str | None) -> str:

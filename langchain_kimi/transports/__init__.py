@@ -13,6 +13,7 @@ import gc
 import importlib
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_kimi.transports.base import Transport
 
@@ -26,13 +27,13 @@ DEFAULT_BASE_URLS = {
 
 #: Model Studio's regions serving Kimi, and the shared host of those that
 #: have one (the others are reached through a workspace's own host only).
-REGIONS = (
-    "cn-beijing",
-    "ap-southeast-1",
-    "ap-northeast-1",
-    "us-east-1",
-    "eu-central-1",
-)
+REGIONS = {
+    "cn-beijing": "China (Beijing)",
+    "ap-southeast-1": "Singapore",
+    "ap-northeast-1": "Tokyo",
+    "us-east-1": "US (Virginia)",
+    "eu-central-1": "Germany (Frankfurt)",
+}
 SHARED_HOSTS = {
     "cn-beijing": DEFAULT_HOST,
     "us-east-1": "https://dashscope-us.aliyuncs.com",
@@ -49,6 +50,7 @@ __all__ = [
     "load",
     "loaded",
     "make_transport",
+    "region_named",
     "region_url",
 ]
 _MODULES = {
@@ -83,6 +85,20 @@ def region_url(transport: str, region: str, workspace_id: str | None) -> str:
             "from the Model Studio console."
         )
     return SHARED_HOSTS[region] + path
+
+
+def region_named(base_url: str | None) -> str:
+    """The region a base URL's host serves, in words (or the host itself):
+    a shared host, or a workspace host, which names its region code."""
+    host = (urlsplit(endpoint_for("openai", base_url)).hostname or "").lower()
+    for code, shared in SHARED_HOSTS.items():
+        if urlsplit(shared).hostname == host:
+            return f"the {REGIONS[code]} region"
+    labels = host.split(".")
+    for code, name in REGIONS.items():
+        if code in labels:
+            return f"the {name} region"
+    return f"the host {host}"
 
 
 def endpoint_for(transport: str, base_url: str | None) -> str:
