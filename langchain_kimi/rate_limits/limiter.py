@@ -17,12 +17,13 @@ import math
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.rate_limiters import BaseRateLimiter
-from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
-from limits.storage import Storage
-from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+
+if TYPE_CHECKING:  # ``limits`` loads with the first limiter, not the package
+    from limits import RateLimitItem
+    from limits.storage import Storage
 
 from langchain_kimi.rate_limits.store import (
     Store,
@@ -49,6 +50,8 @@ def pacing(per_minute: int) -> tuple[int, int]:
 
 def windows(per_minute: int) -> tuple[RateLimitItem, ...]:
     """The short, paced window first (it refuses first), then the minute."""
+    from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
+
     amount, seconds = pacing(per_minute)
     paced = RateLimitItemPerSecond(amount, seconds, namespace="kimi")
     if seconds == 60:
@@ -195,6 +198,8 @@ class KimiRateLimiter(BaseRateLimiter):
         limit left out): what every process sharing it has used."""
 
         def read(storage: Storage) -> tuple[int, int]:
+            from limits.strategies import MovingWindowRateLimiter
+
             requests = tokens = 0
             if self._requests:
                 item = self._requests[-1]
@@ -231,6 +236,8 @@ class KimiRateLimiter(BaseRateLimiter):
 
     def _take_request(self, storage: Storage) -> float:
         """0 when a request was taken, else the seconds to wait first."""
+        from limits.strategies import MovingWindowRateLimiter
+
         now = time.time()
         if storage.get(self._hold_key) > 0:
             return _bounded(storage.get_expiry(self._hold_key) - now)
@@ -246,6 +253,8 @@ class KimiRateLimiter(BaseRateLimiter):
 
     def _tokens_taker(self, cost: int) -> Callable[[Storage], float]:
         def take(storage: Storage) -> float:
+            from limits.strategies import FixedWindowRateLimiter
+
             now = time.time()
             fixed = FixedWindowRateLimiter(storage)
             for item in self._tokens:

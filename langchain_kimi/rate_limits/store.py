@@ -16,11 +16,11 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from limits.errors import StorageError
-from limits.storage import MemoryStorage, Storage, storage_from_string
+if TYPE_CHECKING:  # ``limits`` loads with the first limiter, not the package
+    from limits.storage import MemoryStorage, Storage
 
 T = TypeVar("T")
 logger = logging.getLogger("langchain_kimi")
@@ -39,6 +39,8 @@ def local_storage(key: str) -> MemoryStorage:
     key share them, as processes share Redis."""
     with _LOCAL_LOCK:
         if key not in _LOCAL:
+            from limits.storage import MemoryStorage
+
             _LOCAL[key] = MemoryStorage()
         return _LOCAL[key]
 
@@ -81,6 +83,8 @@ class Store:
         self.key = key
         self._lock = threading.Lock()
         self._redis: Storage | None = None
+        from limits.errors import StorageError
+
         self._errors: tuple[type[BaseException], ...] = (StorageError, OSError)
         self._down_since: float | None = None
         self._next_check = 0.0
@@ -118,6 +122,8 @@ class Store:
             return self._redis
 
     def _connect(self, url: str) -> Storage:
+        from limits.errors import StorageError
+        from limits.storage import Storage, storage_from_string
         from redis.backoff import NoBackoff
         from redis.exceptions import RedisError
         from redis.retry import Retry

@@ -162,3 +162,19 @@ def test_a_meter_settles_with_usage_gives_back_or_keeps_its_charge(
         meter.saw(None)
     meter.done()
     assert limiter.used_this_minute() == (0, expected)
+
+
+def test_importing_the_package_loads_neither_limits_nor_redis() -> None:
+    """``limits`` (and ``redis``) load with the first limiter, keeping
+    ``import langchain_kimi`` as fast as it was before the limiter."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, langchain_kimi; "
+        "from langchain_kimi import KimiRateLimiter; "
+        "assert not {'limits', 'redis'} & set(sys.modules), 'loaded eagerly'; "
+        "KimiRateLimiter(requests_per_minute=60).acquire(blocking=False); "
+        "assert 'limits' in sys.modules and 'redis' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
