@@ -10,11 +10,13 @@ the counters move to this process, with one warning naming Redis and the URL
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -139,6 +141,9 @@ class Store:
             raise ValueError(
                 f"KimiRateLimiter: {without_credentials(url)} is no Redis URL."
             )
+        # Its pooled sockets close when this store goes, not at the collector's
+        # convenience (with a ResourceWarning each).
+        weakref.finalize(self, _disconnect, storage)
         return storage
 
     def _went_down(self, error: BaseException, *, locked: bool = False) -> None:
@@ -170,3 +175,12 @@ class Store:
             without_credentials(self.url or ""),
             self.key,
         )
+
+
+def _disconnect(storage: Any) -> None:
+    """Close a Redis storage's pooled connections (``limits`` keeps the
+    ``redis`` client as ``storage.storage``)."""
+    pool = getattr(getattr(storage, "storage", None), "connection_pool", None)
+    if pool is not None:
+        with contextlib.suppress(Exception):
+            pool.disconnect()

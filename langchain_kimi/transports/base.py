@@ -266,7 +266,15 @@ class Pooled(Generic[C, A]):
     def client(self) -> C:
         """The sync client, one per transport and process (threads share its
         pool; a forked child builds its own)."""
-        return _built(self, "_client", self._tracked(self._new_client))
+        return _built(self, "_client", self._tracked(self._closed_with_self))
+
+    def _closed_with_self(self) -> C:
+        """A new sync client, closed when this transport goes: nothing in the
+        SDK closes a client handed to it, and its pooled sockets would
+        otherwise wait for the collector (a ``ResourceWarning`` each)."""
+        client = self._new_client()
+        weakref.finalize(self, _close_in, os.getpid(), client)
+        return client
 
     async def aclient(self) -> A:
         """The running loop's async client, closed when that loop ends."""
@@ -300,3 +308,11 @@ class Pooled(Generic[C, A]):
 
 async def _aclose(client: _AsyncCloses) -> None:
     await client.close()
+
+
+def _close_in(pid: int, client: _Closes) -> None:
+    """Close ``client`` in the process that made it only: a forked child's
+    copy shares the parent's sockets (see ``_INHERITED``)."""
+    if os.getpid() == pid:
+        with contextlib.suppress(Exception):
+            client.close()

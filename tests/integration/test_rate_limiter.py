@@ -287,7 +287,8 @@ def test_calls_go_on_with_one_warning_while_redis_is_down_and_share_again_after(
         time.sleep(0.25)
         llm.invoke("Hi")
         assert limiter.used_this_minute()[0] == 1  # the new server's count
-        assert redis.Redis.from_url(server.url).keys("*requests*")
+        with redis.Redis.from_url(server.url) as client:
+            assert client.keys("*requests*")
 
 
 def test_a_model_with_the_limiter_pickles_and_copies_sharing_its_budget(
