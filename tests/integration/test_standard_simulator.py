@@ -87,8 +87,9 @@ class _OnSimulator(ChatModelIntegrationTests):
         return full  # type: ignore[no-any-return]
 
 
-class TestThinkingOnSimulator(_OnSimulator):
-    model_id = THINKING_MODEL
+class _ThinkingWithJsonMode:
+    """What the thinking models with JSON mode share: structured output by
+    JSON mode, and reasoning tokens in their usage."""
 
     @property
     def supports_json_mode(self) -> bool:
@@ -99,12 +100,16 @@ class TestThinkingOnSimulator(_OnSimulator):
         return {"method": "json_mode"}
 
     @property
-    def model_override_value(self) -> str:
-        return INSTRUCT_MODEL
-
-    @property
     def supported_usage_metadata_details(self) -> dict[str, Any]:
         return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}
+
+
+class TestThinkingOnSimulator(_ThinkingWithJsonMode, _OnSimulator):
+    model_id = THINKING_MODEL
+
+    @property
+    def model_override_value(self) -> str:
+        return INSTRUCT_MODEL
 
 
 class TestInstructOnSimulator(_OnSimulator):
@@ -204,26 +209,14 @@ class _LineupOnSimulator(_OnSimulator):
         return bool(self._profile()["image_url_inputs"])
 
 
-class TestKimiK3OnSimulator(_LineupOnSimulator):
+class TestKimiK3OnSimulator(_ThinkingWithJsonMode, _LineupOnSimulator):
     """kimi-k3: always thinking, JSON mode, "required" tool choice."""
 
     model_id = K3_MODEL
 
     @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def structured_output_kwargs(self) -> dict[str, Any]:
-        return {"method": "json_mode"}
-
-    @property
     def model_override_value(self) -> str:
         return K26_MODEL
-
-    @property
-    def supported_usage_metadata_details(self) -> dict[str, Any]:
-        return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}
 
 
 class TestKimiK26OnSimulator(_LineupOnSimulator):
@@ -247,4 +240,4 @@ class TestKimiK26ThinkingOnSimulator(TestKimiK26OnSimulator):
 
     @property
     def supported_usage_metadata_details(self) -> dict[str, Any]:
-        return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}
+        return _ThinkingWithJsonMode().supported_usage_metadata_details
