@@ -13,3 +13,14 @@ def get_weather(city: str) -> str:
 def get_population(city: str) -> int:
     """Get the population of a city."""
     return 21_000_000
+
+
+#: ``get_weather`` as an OpenAI tool definition, for tests that bind the dict form.
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather in a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}

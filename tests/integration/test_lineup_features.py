@@ -16,15 +16,7 @@ from langchain_kimi.model_specs import (
 )
 from langchain_kimi.testing import Behaviour, KimiSimulator
 from tests.integration.calls import MODES, reply
-
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Weather in a city.",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-    },
-}
+from tests.integration.city_tools import WEATHER
 
 
 def test_a_tools_message_loads_tools_mid_conversation_on_kimi_k3(

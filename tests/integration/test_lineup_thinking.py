@@ -16,15 +16,8 @@ from langchain_kimi import ChatKimi
 from langchain_kimi.model_specs import CODE_MODEL, K3_MODEL, K25_MODEL, K26_MODEL
 from langchain_kimi.testing import Behaviour, KimiSimulator
 from tests.integration.calls import MODES, reply
+from tests.integration.city_tools import WEATHER
 
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Weather in a city.",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-    },
-}
 TIME = {
     "type": "function",
     "function": {
